@@ -1,0 +1,82 @@
+"""The portal's four roles: Django groups and the permissions each holds.
+
+The groups are created by a migration; their permissions are set from ROLE_PERMISSIONS after every migrate, so
+the table below is the one place that says who may do what.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+COORDINATOR = "coordinator"
+FACILITATOR = "facilitator"
+GOVERNOR_OFFICE = "governor_office"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    COORDINATOR: _("Coordinator"),
+    FACILITATOR: _("Facilitator (lesson writer)"),
+    GOVERNOR_OFFICE: _("Governor's office"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+_READ_REFERENCE = [
+    "agencies.view_province",
+    "agencies.view_district",
+    "agencies.view_tambon",
+    "agencies.view_organization",
+    "agencies.view_person",
+]
+
+# "app_label.codename" strings; "app_label.*" means every permission of that app.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    COORDINATOR: [
+        *_READ_REFERENCE,
+        "agencies.add_person",
+        "agencies.change_person",
+        "agencies.add_organization",
+        "agencies.change_organization",
+    ],
+    FACILITATOR: [*_READ_REFERENCE],
+    GOVERNOR_OFFICE: [*_READ_REFERENCE],
+    ADMINISTRATOR: [
+        "agencies.*",
+        "forums.*",
+        "lessons.*",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def _resolve(permissions, patterns):
+    wanted = permissions.none()
+    for pattern in patterns:
+        app_label, codename = pattern.split(".", 1)
+        query = permissions.filter(content_type__app_label=app_label)
+        if codename != "*":
+            query = query.filter(codename=codename)
+        wanted = wanted | query
+    return wanted
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    for name, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(_resolve(Permission.objects.db_manager(using), patterns))
+
+
+def role_names(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user.is_superuser or role_names(user) & set(roles))

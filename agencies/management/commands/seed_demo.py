@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from agencies.demo.builder import DemoBuilder, clear_demo_data
+from agencies.models import Person
+
+
+class Command(BaseCommand):
+    help = "Builds a deterministic demo dataset and one demo account per portal role (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2549, help="Random seed (default 2549).")
+        parser.add_argument(
+            "--scale",
+            choices=["pilot", "province"],
+            default="pilot",
+            help="pilot: the three pilot tambons; province: every tambon of the province, 20,000+ people.",
+        )
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+        parser.add_argument("--reset", action="store_true", help="Remove earlier demo data first.")
+
+    def handle(self, *args, seed, scale, force, reset, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo writes made-up people and demo accounts with known passwords; it refuses to run "
+                "when DEBUG is off. Add --force if this really is a demo server. / "
+                "คำสั่งนี้สร้างข้อมูลสาธิต จะไม่ทำงานเมื่อปิด DEBUG เว้นแต่ระบุ --force"
+            )
+        with transaction.atomic():
+            if Person.objects.exists():
+                if not reset:
+                    raise CommandError(
+                        "The database already holds people; add --reset to replace them with demo data. / "
+                        "ฐานข้อมูลมีรายชื่อบุคคลอยู่แล้ว ใช้ --reset เพื่อแทนที่ด้วยข้อมูลสาธิต"
+                    )
+                self.stdout.write("Removing earlier demo data…")
+                clear_demo_data()
+            builder = DemoBuilder(seed=seed, scale=scale, progress=self.stdout.write)
+            result = builder.build()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {result['people']:,} people in {result['tambons']} tambons."
+            )
+        )
+        self.stdout.write("Demo logins (username / password):")
+        for label, username, password in result["accounts"]:
+            self.stdout.write(f"  {label:<30} {username:<16} {password}")

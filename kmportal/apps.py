@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KmportalConfig(AppConfig):
+    name = "kmportal"
+    verbose_name = "kmportal"

@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from agencies.models import KmRole, Organization, Person, Tambon
+
+
+@require_safe
+def home(request):
+    people_by_role = dict(
+        Person.objects.active().values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
+    context = {
+        "today": timezone.localdate(),
+        "role_counts": [(role, people_by_role.get(role.value, 0)) for role in KmRole],
+        "agency_count": Organization.objects.partners().count(),
+        "tambons": Tambon.objects.in_program()
+        .select_related("district")
+        .annotate(people_count=Count("people", filter=Q(people__is_active=True))),
+        "chair": Person.objects.active().filter(is_chair=True).select_related("organization").first(),
+    }
+    return render(request, "home.html", context)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error"}, status=503)
+    return JsonResponse({"status": "ok"})

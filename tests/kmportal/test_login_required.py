@@ -1,0 +1,27 @@
+import pytest
+
+from tests.urlwalk import all_urls
+
+# Open to anyone: signing in, health checks for the load balancer, switching language, and the admin's own login.
+OPEN = {"accounts:login", "healthz", "set_language", "admin:login"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] not in OPEN])
+def test_anonymous_visitor_is_sent_to_login(client, name, path):
+    response = client.get(path)
+    assert response.status_code == 302, f"{name} {path} answered {response.status_code}"
+    assert "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_open_pages_answer_without_login(client):
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}).status_code == 302
+
+
+def test_every_pattern_is_either_open_or_walked():
+    names = {name for name, _path in all_urls()}
+    assert names >= OPEN
+    assert "home" in names and "agencies:person_list" in names

@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from kmportal import settings as portal_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "yes please"])
+def test_env_bool_refuses_values_it_cannot_read(monkeypatch, raw):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        portal_settings.env_bool("SOME_FLAG", False)
+
+
+def test_env_int_refuses_words(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        portal_settings.env_int("EMAIL_PORT", 25)
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example , b.example,, ")
+    assert portal_settings.env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_production_settings_require_a_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_bad_database_url_fails_loudly():
+    result = run_manage("check", DJANGO_DEBUG="1", DATABASE_URL="mysql://root@localhost/x")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="k" * 20 + "production-like-secret-key-for-the-deploy-check-0123",
+        DJANGO_ALLOWED_HOSTS="km.example.go.th",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_default_uses_wal_and_immediate_transactions(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = portal_settings._database()
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"].endswith("var/kmportal.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
