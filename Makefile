@@ -28,10 +28,10 @@ install: $(STAMP) translations
 
 # Compiled catalogues are build output (not committed): compile them on every install.
 translations: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages --locale th --locale en --ignore=.venv --ignore=var --no-obsolete --add-location file
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale th --locale en --ignore=.venv --ignore=var --no-obsolete --add-location file
 
 demo: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
