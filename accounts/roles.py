@@ -25,6 +25,7 @@ _READ_REFERENCE = [
     "agencies.view_organization",
     "agencies.view_person",
 ]
+_READ_FORUMS = ["forums.view_forumsession", "forums.view_attendance"]
 
 # "app_label.codename" strings; "app_label.*" means every permission of that app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -34,9 +35,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agencies.change_person",
         "agencies.add_organization",
         "agencies.change_organization",
+        *_READ_FORUMS,
+        "forums.add_forumsession",
+        "forums.change_forumsession",
+        "forums.add_attendance",
+        "forums.change_attendance",
+        "forums.delete_attendance",
     ],
-    FACILITATOR: [*_READ_REFERENCE],
-    GOVERNOR_OFFICE: [*_READ_REFERENCE],
+    FACILITATOR: [*_READ_REFERENCE, *_READ_FORUMS],
+    GOVERNOR_OFFICE: [*_READ_REFERENCE, *_READ_FORUMS],
     ADMINISTRATOR: [
         "agencies.*",
         "forums.*",

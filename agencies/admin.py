@@ -66,7 +66,7 @@ class PersonAdmin(admin.ModelAdmin):
     readonly_fields = ["created", "updated"]
     fieldsets = [
         (None, {"fields": ["code", "title", "first_name", "last_name", "role", "is_chair", "is_active"]}),
-        (_("Where"), {"fields": ["organization", "tambon", "position", "phone"]}),
+        (_("Where"), {"fields": ["organization", "tambon", "position", "phone", "email"]}),
         (_("Portal"), {"fields": ["user", "created", "updated"]}),
     ]
 

@@ -197,6 +197,7 @@ class Person(models.Model):
     )
     position = models.CharField(_("position"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True, help_text=_("For forum reminders."))
     is_chair = models.BooleanField(
         _("chair"), default=False, help_text=_("The governor, who chairs the executives' circle.")
     )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("", include("agencies.urls")),
+    path("forums/", include("forums.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,8 +44,8 @@ class DemoBuilder:
         self.people_created = 0
 
     # names and codes --------------------------------------------------------------------------------------
-    def _name(self):
-        if self.rng.random() < 0.5:
+    def _name(self, male=False):
+        if male or self.rng.random() < 0.5:
             return names.MALE_TITLE, self.rng.choice(names.MALE_FIRST), self.rng.choice(names.LAST)
         return (
             self.rng.choice(names.FEMALE_TITLES),
@@ -56,9 +56,9 @@ class DemoBuilder:
     def _phone(self):
         return f"08{self.rng.randint(0, 9)}-{self.rng.randint(0, 999):03d}-{self.rng.randint(0, 9999):04d}"
 
-    def person(self, role, organization, position, tambon=None, **extra) -> Person:
+    def person(self, role, organization, position, tambon=None, male=False, **extra) -> Person:
         self.person_number += 1
-        title, first, last = self._name()
+        title, first, last = self._name(male)
         person = Person(
             code=f"P{self.person_number:06d}",
             title=title,
@@ -91,7 +91,7 @@ class DemoBuilder:
         province_office = Organization.objects.get(code="PROV")
         tambons = self._tambons()
 
-        self.person(KmRole.EUA, province_office, "ผู้ว่าราชการจังหวัดนครศรีธรรมราช", is_chair=True)
+        self.person(KmRole.EUA, province_office, "ผู้ว่าราชการจังหวัดนครศรีธรรมราช", is_chair=True, male=True)
         self.person(KmRole.EUA, province_office, "รองผู้ว่าราชการจังหวัด")
         self.person(KmRole.AMNUAY, province_office, "เจ้าหน้าที่สำนักงานจังหวัด")
         for agency in agencies:

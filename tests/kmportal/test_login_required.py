@@ -2,8 +2,9 @@ import pytest
 
 from tests.urlwalk import all_urls
 
-# Open to anyone: signing in, health checks for the load balancer, switching language, and the admin's own login.
-OPEN = {"accounts:login", "healthz", "set_language", "admin:login"}
+# Open to anyone: signing in, health checks for the load balancer, switching language, the admin's own login,
+# and the secret-address calendar feed (calendar programs cannot log in; an unknown address is a 404).
+OPEN = {"accounts:login", "healthz", "set_language", "admin:login", "forums:calendar_feed"}
 
 
 @pytest.mark.django_db
@@ -19,6 +20,7 @@ def test_the_open_pages_answer_without_login(client):
     assert client.get("/accounts/login/").status_code == 200
     assert client.get("/healthz").status_code == 200
     assert client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}).status_code == 302
+    assert client.get("/forums/calendar/not-a-token.ics").status_code == 404
 
 
 def test_every_pattern_is_either_open_or_walked():

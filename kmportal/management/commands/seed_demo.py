@@ -4,6 +4,8 @@ from django.db import transaction
 
 from agencies.demo.builder import DemoBuilder, clear_demo_data
 from agencies.models import Person
+from forums.demo import ForumDemoBuilder
+from forums.models import ForumSession
 
 
 class Command(BaseCommand):
@@ -35,12 +37,16 @@ class Command(BaseCommand):
                         "ฐานข้อมูลมีรายชื่อบุคคลอยู่แล้ว ใช้ --reset เพื่อแทนที่ด้วยข้อมูลสาธิต"
                     )
                 self.stdout.write("Removing earlier demo data…")
+                ForumSession.objects.all().delete()
                 clear_demo_data()
             builder = DemoBuilder(seed=seed, scale=scale, progress=self.stdout.write)
             result = builder.build()
+            self.stdout.write("Forum sessions and attendance…")
+            forums = ForumDemoBuilder(builder.rng, scale, progress=self.stdout.write).build()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {result['people']:,} people in {result['tambons']} tambons."
+                f"Demo data ready: {result['people']:,} people in {result['tambons']} tambons, "
+                f"{forums['sessions']:,} forum sessions, {forums['attendance']:,} attendance rows."
             )
         )
         self.stdout.write("Demo logins (username / password):")

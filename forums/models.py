@@ -1,0 +1,269 @@
+"""Forum sessions (เวทีแลกเปลี่ยนเรียนรู้), who was invited and who came."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import KmRole, Organization, Person, Tambon
+from kmportal.fields import BuddhistDateField
+
+
+class Circle(models.TextChoices):
+    EUA = "eua", _("Khun Eua circle")
+    EUA_AMNUAY = "eua_amnuay", _("Khun Eua and Khun Amnuay circle")
+    ALL = "all", _("Three-party circle")
+
+
+CIRCLE_ROLES = {
+    Circle.EUA: (KmRole.EUA,),
+    Circle.EUA_AMNUAY: (KmRole.EUA, KmRole.AMNUAY),
+    Circle.ALL: (KmRole.EUA, KmRole.AMNUAY, KmRole.KIT),
+}
+
+
+class SessionQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=ForumSession.Status.HELD)
+
+    def upcoming(self, today=None):
+        return self.filter(status=ForumSession.Status.PLANNED, date__gte=today or timezone.localdate())
+
+
+class ForumSession(models.Model):
+    class Format(models.TextChoices):
+        FORMAL = "formal", _("Formal")
+        INFORMAL = "informal", _("Informal")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    circle = models.CharField(_("circle"), max_length=12, choices=Circle.choices)
+    tambon = models.ForeignKey(
+        Tambon,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forum_sessions",
+        verbose_name=_("tambon"),
+        help_text=_("Leave empty for a provincial session."),
+    )
+    date = BuddhistDateField(_("date"))
+    start = models.TimeField(_("starts at"), null=True, blank=True)
+    end = models.TimeField(_("ends at"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.FORMAL)
+    organizer = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organized_sessions",
+        limit_choices_to={"kind__in": ("agency", "province")},
+        verbose_name=_("organizing agency"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes summary"), blank=True)
+    note_taker = models.ForeignKey(
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("note-taker (Khun Likhit)"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-code"]
+        verbose_name = _("forum session")
+        verbose_name_plural = _("forum sessions")
+        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "code"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gt=models.F("start")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("The session must end after it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.tambon_id is None
+
+    @property
+    def invited_roles(self):
+        return CIRCLE_ROLES[self.circle]
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def invited(self):
+        return self.filter(invited=True)
+
+    def attended(self):
+        return self.filter(status__in=Attendance.ATTENDED)
+
+
+class Attendance(models.Model):
+    """One person at one session: an invitation (invited) or a walk-in (not invited, present or late).
+
+    The person's KM role and organization are copied in when the row is made, so later changes to the person do
+    not rewrite who came for which agency. `version` grows with every change; a write that names an older
+    version is a stale edit and is refused.
+    """
+
+    class Status(models.TextChoices):
+        UNMARKED = "", _("Not yet marked")
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+        REPRESENTED = "represented", _("Sent a representative")
+
+    class Reply(models.TextChoices):
+        NONE = "", _("No reply")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    ATTENDED = (Status.PRESENT, Status.LATE)
+
+    session = models.ForeignKey(
+        ForumSession, models.CASCADE, related_name="attendances", verbose_name=_("forum session")
+    )
+    person = models.ForeignKey(Person, models.PROTECT, related_name="attendances", verbose_name=_("person"))
+    invited = models.BooleanField(_("invited"), default=True)
+    reply = models.CharField(_("reply"), max_length=10, choices=Reply.choices, blank=True, default="")
+    status = models.CharField(_("attendance"), max_length=12, choices=Status.choices, blank=True, default="")
+    representative = models.ForeignKey(
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="represented_for",
+        verbose_name=_("representative"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    role = models.CharField(_("KM role at the session"), max_length=10, choices=KmRole.choices)
+    organization = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("organization at the session"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "organization__sort_order", "organization__code", "person__first_name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"], name="one_attendance_per_session_and_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(invited=True) | Q(status__in=("present", "late")),
+                name="walk_in_is_present_or_late",
+                violation_error_message=_("A walk-in is present or late."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="represented") | Q(representative__isnull=True),
+                name="representative_only_when_represented",
+                violation_error_message=_(
+                    "A representative is named only with the status 'sent a representative'."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "session"])]
+
+    def __str__(self):
+        return f"{self.session.code} {self.person}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in self.ATTENDED
+
+    @property
+    def is_walk_in(self) -> bool:
+        return not self.invited
+
+
+class SubmissionToken(models.Model):
+    """A form's one-time token: a second submit of the same form (double tap, back and resend) finds its token
+    already used and changes nothing. Kept in the database so that any app server can check it."""
+
+    token = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("used form token")
+        verbose_name_plural = _("used form tokens")
+
+    def __str__(self):
+        return self.token
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address. Revoking it makes the address answer 404; a new one can be made."""
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.token[:6]}…)"
+
+
+class Reminder(models.Model):
+    """An email reminder sent to one person about one session: never twice."""
+
+    session = models.ForeignKey(ForumSession, models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_reminder_per_session_person")
+        ]
+
+    def __str__(self):
+        return f"{self.session.code} → {self.person}"

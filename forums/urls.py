@@ -1,0 +1,32 @@
+from django.urls import path
+
+from forums.views import calendar, checkin, invitations, sessions, sheet
+
+app_name = "forums"
+
+urlpatterns = [
+    path("", sessions.session_list, name="session_list"),
+    path("new/", sessions.session_create, name="session_create"),
+    path("calendar/", calendar.my_calendar, name="my_calendar"),
+    path("calendar/renew/", calendar.renew_calendar, name="renew_calendar"),
+    path("calendar/revoke/", calendar.revoke_calendar, name="revoke_calendar"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("<str:code>/", sessions.session_detail, name="session_detail"),
+    path("<str:code>/edit/", sessions.session_edit, name="session_edit"),
+    path("<str:code>/invitations/", invitations.invitations, name="invitations"),
+    path("<str:code>/invitations/proposed/", invitations.invite_proposed, name="invite_proposed"),
+    path("<str:code>/invitations/remove/", invitations.uninvite, name="uninvite"),
+    path("<str:code>/invitations/reply/", invitations.reply, name="reply"),
+    path("<str:code>/checkin/", checkin.checkin, name="checkin"),
+    path("<str:code>/checkin/mark/", checkin.mark, name="mark"),
+    path("<str:code>/checkin/absent/", checkin.mark_rest_absent, name="mark_rest_absent"),
+    path("<str:code>/checkin/walk-in/", checkin.walk_in, name="walk_in"),
+    path("<str:code>/checkin/search/", checkin.person_search, name="person_search"),
+    path(
+        "<str:code>/checkin/<int:attendance_id>/representative/",
+        checkin.representative,
+        name="representative",
+    ),
+    path("<str:code>/sheet/", sheet.sign_in_sheet, name="sign_in_sheet"),
+    path("<str:code>/sheet/import/", sheet.import_sheet, name="import_sheet"),
+]
