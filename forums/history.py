@@ -1,12 +1,13 @@
 """The change history of a session and its attendance, read back for people."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 
 from agencies.models import Person
 from forums.models import Attendance, ForumSession
+from kmportal.thaidates import format_date, format_datetime
 
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "session", "role", "organization"}
 
@@ -20,8 +21,7 @@ class Change:
     fields: list[tuple[str, str, str]]  # (label, old, new)
 
 
-def _display(record, field_name, people):
-    field = record.instance._meta.get_field(field_name)
+def _display(record, field, people):
     value = getattr(record, field.attname)
     if value in (None, ""):
         return "–"
@@ -32,33 +32,32 @@ def _display(record, field_name, people):
         return person.full_name if person else str(value)
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
     return str(value)
 
 
-def _changes(records, describe, people, users):
+def _changes(model, records, describe, people, users):
     """Pairs each history record with the one before it for the same object, newest first."""
+    # Fields are read off the model, not off record.instance, which would query the live row for the fields
+    # the history leaves out.
+    fields = [f for f in model._meta.fields if f.name not in HIDDEN_FIELDS and not f.primary_key]
     previous = {}
     out = []
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         before = previous.get(record.id)
         previous[record.id] = record
-        field_names = [
-            f.name for f in record.instance._meta.fields if f.name not in HIDDEN_FIELDS and not f.primary_key
-        ]
         if before is None or record.history_type != "~":
-            fields = []
+            changed = []
         else:
-            fields = [
-                (
-                    str(record.instance._meta.get_field(name).verbose_name),
-                    _display(before, name, people),
-                    _display(record, name, people),
-                )
-                for name in field_names
-                if getattr(before, record.instance._meta.get_field(name).attname)
-                != getattr(record, record.instance._meta.get_field(name).attname)
+            changed = [
+                (str(f.verbose_name), _display(before, f, people), _display(record, f, people))
+                for f in fields
+                if getattr(before, f.attname) != getattr(record, f.attname)
             ]
-            if not fields:
+            if not changed:
                 continue
         user = users.get(record.history_user_id)
         out.append(
@@ -67,10 +66,9 @@ def _changes(records, describe, people, users):
                 who=(user.get_full_name() or user.get_username()) if user else "–",
                 what=describe(record),
                 kind=record.history_type,
-                fields=fields,
+                fields=changed,
             )
         )
-    out.sort(key=lambda c: c.when, reverse=True)
     return out
 
 
@@ -94,8 +92,8 @@ def session_history(session: ForumSession, limit: int | None = None) -> list[Cha
         person = people.get(record.person_id)
         return person.full_name if person else str(record.person_id)
 
-    changes = _changes(session_records, describe_session, people, users) + _changes(
-        attendance_records, describe_attendance, people, users
+    changes = _changes(ForumSession, session_records, describe_session, people, users) + _changes(
+        Attendance, attendance_records, describe_attendance, people, users
     )
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit] if limit else changes

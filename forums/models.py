@@ -44,7 +44,7 @@ class ForumSession(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     code = models.CharField(_("code"), max_length=30, unique=True)
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(_("session title"), max_length=255)
     circle = models.CharField(_("circle"), max_length=12, choices=Circle.choices)
     tambon = models.ForeignKey(
         Tambon,

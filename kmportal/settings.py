@@ -143,7 +143,10 @@ def _database() -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "kmportal.sqlite3"
-        config["TEST"] = {"NAME": ":memory:"}
+        # A file, not memory, for the test database: in-memory SQLite shared between threads locks whole tables
+        # and fails at once, where a file in WAL mode waits its turn as production does.
+        # One per process, so that two test runs on one machine do not share it.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-kmportal-{os.getpid()}.sqlite3")}
         # Persistent connections buy nothing on SQLite and keep file handles open.
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {

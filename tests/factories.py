@@ -1,10 +1,13 @@
 """Small factories for test data. Reference data (agencies, PROV, pilot tambons, groups) comes from migrations."""
 
+import datetime as dt
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from agencies.models import KmRole, Organization, Person, Tambon
+from forums.models import Attendance, ForumSession
 
 _numbers = itertools.count(1)
 
@@ -45,3 +48,30 @@ def make_user(role: str | None = None, **fields) -> User:
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def make_session(code=None, circle="eua", date=None, status="planned", tambon=None, **fields):
+    """A forum session; invite people with forums.services.invite or make_attendance."""
+    number = next(_numbers)
+    defaults = {
+        "code": code or f"F-TEST-{number:04d}",
+        "title": f"เวทีทดสอบ {number}",
+        "circle": circle,
+        "date": date or timezone.localdate() + dt.timedelta(days=7),
+        "status": status,
+        "tambon": Tambon.objects.get(code=tambon) if isinstance(tambon, str) else tambon,
+        "start": dt.time(9, 30),
+    }
+    return ForumSession.objects.create(**{**defaults, **fields})
+
+
+def make_attendance(session, person, invited=True, status="", **fields):
+    return Attendance.objects.create(
+        session=session,
+        person=person,
+        invited=invited,
+        status=status,
+        role=person.role,
+        organization_id=person.organization_id,
+        **fields,
+    )

@@ -1,0 +1,143 @@
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from agencies.models import KmRole
+from forums import services
+from forums.models import Attendance, ForumSession
+from tests.factories import make_attendance, make_person, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def table_rows(response, table_id):
+    return BeautifulSoup(response.content, "html.parser").select(f"#{table_id} tbody tr")
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_session_list_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
+    for index in range(count):
+        make_session(date=dt.date(2006, 1, 1) + dt.timedelta(days=index))
+    with django_assert_num_queries(8):
+        response = coordinator_client.get("/forums/")
+    assert len(table_rows(response, "session-table")) == min(count, 25)
+
+
+def test_session_list_filters_by_buddhist_era_period_circle_and_status(coordinator_client):
+    wanted = make_session(circle="eua", date=dt.date(2006, 10, 25), status="held")
+    make_session(circle="eua", date=dt.date(2007, 1, 5), status="held")  # outside the period
+    make_session(circle="all", date=dt.date(2006, 10, 26), status="held")  # other circle
+    make_session(circle="eua", date=dt.date(2006, 10, 27), status="cancelled")  # other status
+    response = coordinator_client.get(
+        "/forums/", {"start": "01/10/2549", "end": "31/10/2549", "circle": "eua", "status": "held"}
+    )
+    rows = table_rows(response, "session-table")
+    assert len(rows) == 1 and wanted.code in rows[0].text
+    assert "25 ต.ค. 2549" in rows[0].select("td")[0].text
+
+
+def test_session_list_with_a_bad_date_filter_shows_the_error(coordinator_client):
+    response = coordinator_client.get("/forums/", {"start": "32/13/2549"})
+    assert response.status_code == 200
+    assert BeautifulSoup(response.content, "html.parser").select(".invalid-feedback")
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_session_page_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
+    session = make_session()
+    for index in range(count):
+        person = make_person(["CDD", "WU"][index % 2], KmRole.EUA)
+        make_attendance(session, person, status="present" if index % 3 else "")
+    with django_assert_num_queries(11):
+        response = coordinator_client.get(f"/forums/{session.code}/")
+    assert len(table_rows(response, "attendance-table")) == count
+
+
+def test_session_page_summary_and_history_show_who_changed_what(client):
+    coordinator = make_user("coordinator", first_name="มาลี", last_name="ผู้ประสาน")
+    client.force_login(coordinator)
+    session = make_session()
+    person = make_person("CDD", KmRole.EUA, first_name="สมศักดิ์")
+    services.invite(session, [person], user=coordinator)
+    row = session.attendances.get()
+    client.post(f"/forums/{session.code}/checkin/mark/", {f"p-{row.pk}": "late:1"}, HTTP_HX_REQUEST="true")
+    page = BeautifulSoup(client.get(f"/forums/{session.code}/").content, "html.parser")
+    assert page.select_one('#attendance-summary [data-count="late"]').text == "1"
+    assert page.select_one('#attendance-summary [data-count="agencies"]').text == "1/1"
+    entries = [li.get_text(" ", strip=True) for li in page.select("#history li")]
+    change = next(e for e in entries if "สมศักดิ์" in e and "→" in e)
+    assert "มาลี" in change and "มาสาย" in change
+
+
+def test_creating_a_session_proposes_the_invite_list(coordinator_client):
+    executives = [make_person(code, KmRole.EUA) for code in ("CDD", "WU")]
+    make_person("CDD", KmRole.KIT)
+    response = coordinator_client.post(
+        "/forums/new/",
+        {"code": "f-2569-01", "title": " วงคุณเอื้อ  ทดสอบ ", "circle": "eua", "date": "25/12/2569",
+         "start": "09:30", "format": "formal", "status": "planned"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    session = ForumSession.objects.get(code="F-2569-01")
+    assert session.date == dt.date(2026, 12, 25) and session.title == "วงคุณเอื้อ ทดสอบ"
+    assert set(session.attendances.values_list("person", flat=True)) == {p.pk for p in executives}
+
+
+def test_session_form_refuses_an_end_before_the_start(coordinator_client):
+    response = coordinator_client.post(
+        "/forums/new/",
+        {"code": "X1", "title": "t", "circle": "eua", "date": "2006-10-25", "start": "10:00", "end": "09:00",
+         "format": "formal", "status": "planned"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert not ForumSession.objects.filter(code="X1").exists()
+
+
+def test_a_stale_session_edit_is_refused(coordinator_client):
+    session = make_session(title="เดิม")
+    form = {
+        "code": session.code, "title": "ฉบับแรก", "circle": "eua", "date": "2549-10-25", "format": "formal",
+        "status": "planned", "version": 1,
+    }  # fmt: skip
+    assert coordinator_client.post(f"/forums/{session.code}/edit/", form).status_code == 302
+    stale = coordinator_client.post(f"/forums/{session.code}/edit/", {**form, "title": "ฉบับที่สอง"})
+    assert stale.status_code == 200
+    session.refresh_from_db()
+    assert session.title == "ฉบับแรก" and session.version == 2
+    assert session.date == dt.date(2006, 10, 25)
+
+
+def test_invitations_page_adds_by_code_takes_off_and_records_replies(coordinator_client):
+    session = make_session()
+    first, second = make_person("CDD"), make_person("WU")
+    coordinator_client.post(
+        f"/forums/{session.code}/invitations/", {"people": f"{first.code}, {second.code}"}
+    )
+    assert session.attendances.count() == 2
+    bad = coordinator_client.post(f"/forums/{session.code}/invitations/", {"people": "NOPE"})
+    assert bad.status_code == 200 and session.attendances.count() == 2
+    row = session.attendances.get(person=first)
+    coordinator_client.post(
+        f"/forums/{session.code}/invitations/reply/",
+        {"attendance": row.pk, "version": 1, "reply": "declined"},
+    )
+    row.refresh_from_db()
+    assert row.reply == Attendance.Reply.DECLINED
+    other = session.attendances.get(person=second)
+    coordinator_client.post(f"/forums/{session.code}/invitations/remove/", {"attendance": [other.pk]})
+    assert list(session.attendances.values_list("person", flat=True)) == [first.pk]
+
+
+@pytest.mark.parametrize("role", ["facilitator", "governor_office"])
+def test_readers_cannot_create_or_edit_sessions(client, role):
+    session = make_session()
+    client.force_login(make_user(role))
+    assert client.get("/forums/").status_code == 200
+    assert client.get("/forums/new/").status_code == 403
+    assert client.get(f"/forums/{session.code}/edit/").status_code == 403
+    assert client.get(f"/forums/{session.code}/invitations/").status_code == 403
+
+
+def test_unknown_session_is_404(coordinator_client):
+    assert coordinator_client.get("/forums/NOPE/").status_code == 404
