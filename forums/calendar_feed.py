@@ -49,4 +49,6 @@ def build_calendar(person, sessions, host: str) -> bytes:
         event.add("status", "CANCELLED" if session.status == ForumSession.Status.CANCELLED else "CONFIRMED")
         event.add("sequence", session.version)
         calendar.add_component(event)
+    # RFC 5545 requires a VTIMEZONE for every TZID the events use; without it some programs misplace the hour.
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from forums.models import Attendance, Circle, ForumSession
 from forums.tabular import TableError, read_csv_bytes
-from kmportal.thaidates import year_to_gregorian
+from kmportal.thaidates import EARLIEST, LATEST, year_to_gregorian
 
 FILES = {
     "organizations.csv": ["code", "name", "kind", "tambon"],
@@ -60,9 +60,11 @@ def _parse_date(text):
         return None
     year, month, day = (int(g) for g in match.groups())
     try:
-        return dt.date(year_to_gregorian(year), month, day)
+        date = dt.date(year_to_gregorian(year), month, day)
     except ValueError:
         return None
+    # The same range as dates typed in the portal: 2459 is a slip for 2549, not the year 1916.
+    return date if EARLIEST <= date <= LATEST else None
 
 
 def _parse_time(text):

@@ -33,10 +33,17 @@ class SheetRow:
     representative: Person | None = None
     attendance: Attendance | None = None
     problems: list[str] = field(default_factory=list)
+    # The version of the attendance row the preview was checked against (0: not on the list), so that a mark
+    # changed between preview and confirm is a conflict rather than silently overwritten.
+    seen_version: int | None = None
 
     @property
     def is_walk_in(self) -> bool:
         return self.attendance is None or not self.attendance.invited
+
+    @property
+    def current_version(self) -> int:
+        return self.attendance.version if self.attendance else 0
 
 
 def check_rows(session: ForumSession, rows: list[Row]) -> list[SheetRow]:
@@ -118,7 +125,12 @@ def apply_rows(session: ForumSession, checked: list[SheetRow], user=None) -> dic
     if any(r.problems for r in checked):
         raise SheetRejected(_("The sheet has rows with problems; nothing was saved."))
     marks = [
-        services.Mark(r.attendance.pk, r.status, r.attendance.version, r.representative)
+        services.Mark(
+            r.attendance.pk,
+            r.status,
+            r.current_version if r.seen_version is None else r.seen_version,
+            r.representative,
+        )
         for r in checked
         if r.attendance
     ]

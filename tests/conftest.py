@@ -1,3 +1,6 @@
+import importlib
+from types import SimpleNamespace
+
 import pytest
 
 from accounts import roles
@@ -30,3 +33,18 @@ def admin_client_portal(client, administrator):
     """A client logged in as a member of the administrator group (not a Django superuser)."""
     client.force_login(administrator)
     return client
+
+
+@pytest.fixture
+def reference_db(transactional_db):
+    """A transactional database (for tests with threads or a live server) with the reference data that the
+    migrations write: a flush after each such test empties every table, migrations' data included."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.db import connection
+
+    reference = importlib.import_module("agencies.migrations.0002_reference_data")
+    reference.load(apps, SimpleNamespace(connection=connection))
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    roles.sync_role_permissions()

@@ -14,6 +14,11 @@ SIGNING_SALT = "forums.sheet-import"
 PREVIEW_MAX_AGE = 60 * 60  # a checked sheet must be confirmed within an hour
 
 
+def _signing_salt(session) -> str:
+    # Bound to the session, so that a sheet checked for one session cannot be confirmed into another.
+    return f"{SIGNING_SALT}:{session.pk}"
+
+
 @require_safe
 def sign_in_sheet(request, code):
     """The printable A4 sign-in sheet (แบบลงทะเบียน) with blank rows for walk-ins."""
@@ -38,15 +43,18 @@ def import_sheet(request, code):
     if request.method == "POST" and "confirm" in request.POST:
         try:
             raw_rows = signing.loads(
-                request.POST.get("payload", ""), salt=SIGNING_SALT, max_age=PREVIEW_MAX_AGE
+                request.POST.get("payload", ""), salt=_signing_salt(session), max_age=PREVIEW_MAX_AGE
             )
-            rows = [
-                Row(line, dict(zip(sheet_import.COLUMNS, values, strict=True))) for line, values in raw_rows
-            ]
+            rows, seen_versions = [], []
+            for line, values, version in raw_rows:
+                rows.append(Row(line, dict(zip(sheet_import.COLUMNS, values, strict=True))))
+                seen_versions.append(int(version))
         except (signing.BadSignature, ValueError, TypeError):
             messages.error(request, _("The checked sheet expired or was altered. Upload the file again."))
             return redirect("forums:import_sheet", code=code)
         checked = sheet_import.check_rows(session, rows)
+        for row, version in zip(checked, seen_versions, strict=True):
+            row.seen_version = version
         try:
             counts = sheet_import.apply_rows(session, checked, user=request.user)
         except sheet_import.SheetRejected as exc:
@@ -74,8 +82,11 @@ def import_sheet(request, code):
                 form.add_error("file", _("The file has a header row but no people."))
             payload = (
                 signing.dumps(
-                    [[r.line, [r.values.get(c, "") for c in sheet_import.COLUMNS]] for r in rows],
-                    salt=SIGNING_SALT,
+                    [
+                        [r.line, [r.values.get(c, "") for c in sheet_import.COLUMNS], row.current_version]
+                        for r, row in zip(rows, checked, strict=True)
+                    ],
+                    salt=_signing_salt(session),
                 )
                 if valid
                 else None

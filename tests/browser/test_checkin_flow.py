@@ -8,7 +8,7 @@ from forums import services
 from forums.models import Attendance
 from tests.factories import PASSWORD, make_person, make_session, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_db")]
 
 
 def log_in(page, user):

@@ -4,7 +4,7 @@ import pytest
 
 from agencies.demo.builder import DemoBuilder
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_db")]
 
 
 def test_demo_coordinator_logs_in_on_a_phone_and_sees_the_thai_home_page(phone_page):

@@ -10,8 +10,7 @@ from forums import services
 from forums.models import Attendance
 from tests.factories import make_attendance, make_person, make_session
 
-# serialized_rollback: the reference data of the migrations is restored after the flush of each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.usefixtures("reference_db")
 WRITERS = 8
 Status = Attendance.Status
 

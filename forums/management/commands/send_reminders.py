@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             .exclude(Exists(Reminder.objects.filter(session=OuterRef("session"), person=OuterRef("person"))))
             .select_related("session", "session__tambon", "person")
         )
-        sent = skipped = 0
+        sent = skipped = failed = 0
         connection = get_connection()
         for invitation in invitations:
             session, person = invitation.session, invitation.person
@@ -52,8 +52,16 @@ class Command(BaseCommand):
             except IntegrityError:
                 skipped += 1
                 continue
+            except OSError as exc:  # smtplib's errors are OSErrors too
+                # One refused address or a dropped connection must not stop the other reminders; the record
+                # went with the rolled-back transaction, so the next run tries this one again.
+                failed += 1
+                self.stderr.write(f"{session.code} → {person.email}: {exc}")
+                continue
             sent += 1
         self.stdout.write(f"{sent} reminder(s) sent for {target.isoformat()}; {skipped} already sent.")
+        if failed:
+            raise CommandError(f"{failed} reminder(s) could not be sent; the next run will try them again.")
 
 
 def _body(session, person) -> str:

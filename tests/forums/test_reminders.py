@@ -1,0 +1,170 @@
+"""send_reminders --days N: one email per invitee of a planned session N days ahead, never twice."""
+
+import datetime as dt
+import io
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.management import CommandError, call_command
+from django.utils import timezone, translation
+
+from forums.models import Attendance, Reminder
+from kmportal.thaidates import THAI_MONTHS_FULL
+from tests.factories import make_attendance, make_person, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def days_from_today(days):
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def send_reminders(days):
+    # As cron runs it: a fresh process in the portal's language (Thai), whatever an earlier test left active.
+    with translation.override("th"):
+        call_command("send_reminders", "--days", str(days), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def invitee(email, **fields):
+    return make_person("CDD", email=email, **fields)
+
+
+def be_long(date):
+    return f"{date.day} {THAI_MONTHS_FULL[date.month - 1]} {date.year + 543}"
+
+
+def recipients():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_invitees_of_a_session_n_days_ahead_get_one_reminder_each():
+    session = make_session(
+        title="เวทีคุณเอื้อ ครั้งที่ 7", date=days_from_today(3), start=dt.time(9, 30), venue="ศาลากลางจังหวัด"
+    )
+    first, second = invitee("a@example.org"), invitee("b@example.org")
+    make_attendance(session, first)
+    make_attendance(session, second, reply=Attendance.Reply.ACCEPTED)
+
+    send_reminders(3)
+
+    assert recipients() == ["a@example.org", "b@example.org"]
+    message = mail.outbox[0]
+    assert message.subject == f"แจ้งเตือนเวทีแลกเปลี่ยนเรียนรู้ {be_long(session.date)}: เวทีคุณเอื้อ ครั้งที่ 7"
+    assert str(session.date.year + 543) in message.subject
+    body_lines = message.body.splitlines()
+    person = first if message.to == ["a@example.org"] else second
+    assert body_lines[0] == f"เรียน {person.full_name}"
+    assert f"วันที่ {be_long(session.date)} เวลา 09:30 น." in body_lines
+    assert "สถานที่ ศาลากลางจังหวัด" in body_lines
+    assert set(Reminder.objects.values_list("session_id", "person_id")) == {
+        (session.pk, first.pk),
+        (session.pk, second.pk),
+    }
+
+
+def test_the_days_option_chooses_which_sessions():
+    in_seven = make_session(date=days_from_today(7))
+    in_three = make_session(date=days_from_today(3))
+    make_attendance(in_seven, invitee("seven@example.org"))
+    make_attendance(in_three, invitee("three@example.org"))
+
+    send_reminders(7)
+
+    assert recipients() == ["seven@example.org"]
+    assert list(Reminder.objects.values_list("session_id", flat=True)) == [in_seven.pk]
+
+
+def test_no_reminder_for_people_without_email_who_declined_or_are_inactive():
+    session = make_session(date=days_from_today(3))
+    make_attendance(session, invitee(""))
+    make_attendance(session, invitee("declined@example.org"), reply=Attendance.Reply.DECLINED)
+    make_attendance(session, invitee("gone@example.org", is_active=False))
+    make_attendance(session, invitee("walkin@example.org"), invited=False, status=Attendance.Status.PRESENT)
+    make_attendance(session, invitee("invited@example.org"))
+
+    send_reminders(3)
+
+    assert recipients() == ["invited@example.org"]
+    assert Reminder.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "days_ahead"),
+    [
+        pytest.param("cancelled", 3, id="cancelled"),
+        pytest.param("held", 3, id="held"),
+        pytest.param("planned", 2, id="day-before"),
+        pytest.param("planned", 4, id="day-after"),
+    ],
+)
+def test_no_reminder_for_sessions_not_planned_for_that_day(status, days_ahead):
+    session = make_session(date=days_from_today(days_ahead), status=status)
+    make_attendance(session, invitee("someone@example.org"))
+    control = make_session(date=days_from_today(3))
+    make_attendance(control, invitee("control@example.org"))
+
+    send_reminders(3)
+
+    assert recipients() == ["control@example.org"]
+    assert not Reminder.objects.filter(session=session).exists()
+
+
+def test_a_second_run_sends_nothing_again():
+    session = make_session(date=days_from_today(3))
+    make_attendance(session, invitee("a@example.org"))
+    make_attendance(session, invitee("b@example.org"))
+    send_reminders(3)
+    assert len(mail.outbox) == 2
+
+    send_reminders(3)
+
+    assert len(mail.outbox) == 2
+    assert Reminder.objects.count() == 2
+
+
+def test_a_person_invited_after_the_first_run_gets_a_reminder_on_the_next():
+    session = make_session(date=days_from_today(3))
+    make_attendance(session, invitee("early@example.org"))
+    send_reminders(3)
+    make_attendance(session, invitee("late@example.org"))
+
+    send_reminders(3)
+
+    assert recipients() == ["early@example.org", "late@example.org"]
+
+
+def test_a_mail_that_fails_leaves_no_record_so_a_later_run_retries(monkeypatch):
+    session = make_session(date=days_from_today(3))
+    # Reminders go out in name order: the failing one comes first, so a crash would stop the other.
+    failing = invitee("bounces@example.org", first_name="กมล")
+    working = invitee("works@example.org", first_name="อรุณ")
+    make_attendance(session, failing)
+    make_attendance(session, working)
+    real_send = EmailMessage.send
+
+    def send_unless_bouncing(message, *args, **kwargs):
+        if "bounces@example.org" in message.to:
+            raise smtplib.SMTPRecipientsRefused({"bounces@example.org": (550, b"mailbox unavailable")})
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", send_unless_bouncing)
+
+    with pytest.raises(CommandError, match=r"^1 reminder\(s\) could not be sent"):
+        send_reminders(3)
+
+    # The failure did not stop the others, and left no record for itself.
+    assert recipients() == ["works@example.org"]
+    assert list(Reminder.objects.values_list("person_id", flat=True)) == [working.pk]
+
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    send_reminders(3)
+
+    assert recipients() == ["bounces@example.org", "works@example.org"]
+    assert Reminder.objects.count() == 2
