@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from agencies.models import KmRole, Organization, Person, Tambon
+from forums import summaries
 from forums.models import Attendance, Circle, ForumSession
 
 BATCH = 5000
@@ -86,6 +87,8 @@ class ForumDemoBuilder:
                 )
         self._planned_sessions(pilots)
         self._flush()
+        self.progress("  agency turnout per session…")
+        summaries.rebuild(progress=self.progress if self.scale == "province" else None)
         return {"sessions": self.session_number, "attendance": self.rows}
 
     # sessions --------------------------------------------------------------------------------------------

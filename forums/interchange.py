@@ -17,6 +17,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
+from forums import summaries
 from forums.models import Attendance, Circle, ForumSession
 from forums.tabular import TableError, read_csv_bytes
 from kmportal.thaidates import EARLIEST, LATEST, year_to_gregorian
@@ -150,6 +151,7 @@ def import_directory(directory: Path, user=None) -> dict[str, int]:
                 )
             )
         bulk_create_with_history(rows, Attendance, default_user=user, batch_size=5000)
+        summaries.refresh({row.session_id for row in rows})
     return {
         "organizations": len(new_orgs),
         "people": len(new_people),

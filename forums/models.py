@@ -267,3 +267,32 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.session.code} → {self.person}"
+
+
+class AgencyTurnout(models.Model):
+    """Attendance of one partner agency's people of one KM role at one session, kept up to date on every write
+    (forums.summaries), so that the dashboard never adds up the raw attendance rows of the whole province.
+
+    Counts follow the program's definitions: `invitations` of the agency's people, of which `attended` came
+    (present or late) and `represented` sent someone; `walk_ins` came without an invitation.
+    """
+
+    session = models.ForeignKey(ForumSession, models.CASCADE, related_name="turnouts")
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="turnouts")
+    role = models.CharField(max_length=10, choices=KmRole.choices)
+    invitations = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+    represented = models.PositiveIntegerField(default=0)
+    walk_ins = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("agency turnout")
+        verbose_name_plural = _("agency turnouts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organization", "role"], name="one_turnout_per_agency_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.organization_id}/{self.role}"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from agencies.models import KmRole, Organization, Person
+from forums import summaries
 from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
 Status = Attendance.Status
@@ -65,12 +66,14 @@ def invite(session: ForumSession, people: Iterable[Person], user=None) -> int:
     rows = [new_attendance(session, p) for p in people if p.pk not in already]
     if rows:
         bulk_create_with_history(rows, Attendance, default_user=user)
+        summaries.refresh([session.pk])
     return len(rows)
 
 
 @transaction.atomic
 def uninvite(session: ForumSession, attendance_ids: Iterable[int], user=None) -> int:
-    """Takes people off the list; only invitations not yet marked, so no attendance is lost this way."""
+    """Takes people off the list; only invitations not yet marked, so no attendance is lost this way.
+    One delete per row, so that each leaves its history record; the turnout follows through the signal."""
     removed = 0
     for row in session.attendances.filter(pk__in=list(attendance_ids), invited=True, status=""):
         row._history_user = user
@@ -201,6 +204,7 @@ def save_marks(session: ForumSession, marks: list[Mark], user=None) -> MarkResul
     if changed_rows:
         Attendance.objects.bulk_update(changed_rows, [*sorted(fields), "version", "updated_at"])
         HISTORY.bulk_history_create(changed_rows, update=True, default_user=user)
+        summaries.refresh([session.pk])
         result.saved = changed_rows
         note_held(session, user)
     return result
@@ -224,6 +228,7 @@ def mark_unmarked_absent(session: ForumSession, user=None) -> int:
     if rows:
         Attendance.objects.bulk_update(rows, ["status", "version", "updated_at"])
         HISTORY.bulk_history_create(rows, update=True, default_user=user)
+        summaries.refresh([session.pk])
     return len(rows)
 
 
@@ -251,6 +256,7 @@ def add_walk_in(session: ForumSession, person: Person, status: str = Status.PRES
     except IntegrityError:
         # The same walk-in sent twice at the same moment: the first one stands.
         return session.attendances.get(person=person)
+    summaries.refresh([session.pk])
     note_held(session, user)
     return row
 

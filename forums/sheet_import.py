@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Person
-from forums import services
+from forums import services, summaries
 from forums.models import Attendance, ForumSession
 from forums.tabular import Row
 
@@ -148,5 +148,6 @@ def apply_rows(session: ForumSession, checked: list[SheetRow], user=None) -> dic
     ]
     if walk_ins:
         bulk_create_with_history(walk_ins, Attendance, default_user=user)
+        summaries.refresh([session.pk])
         services.note_held(session, user)
     return {"marked": len(result.saved), "unchanged": result.unchanged, "walk_ins": len(walk_ins)}

@@ -1,0 +1,60 @@
+"""Keeps AgencyTurnout in step with attendance: recomputed per session, from that session's rows only."""
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from agencies.models import Organization
+from forums.models import AgencyTurnout, Attendance, ForumSession
+
+ATTENDED = Q(status__in=Attendance.ATTENDED)
+
+
+def _rows_for(session_ids: list[int]) -> list[AgencyTurnout]:
+    grouped = (
+        Attendance.objects.filter(session_id__in=session_ids, organization__kind=Organization.Kind.AGENCY)
+        .values("session_id", "organization_id", "role")
+        .annotate(
+            n_invitations=Count("pk", filter=Q(invited=True)),
+            n_attended=Count("pk", filter=Q(invited=True) & ATTENDED),
+            n_represented=Count("pk", filter=Q(invited=True, status=Attendance.Status.REPRESENTED)),
+            n_walk_ins=Count("pk", filter=Q(invited=False) & ATTENDED),
+        )
+        .order_by()
+    )
+    return [
+        AgencyTurnout(
+            session_id=row["session_id"],
+            organization_id=row["organization_id"],
+            role=row["role"],
+            invitations=row["n_invitations"],
+            attended=row["n_attended"],
+            represented=row["n_represented"],
+            walk_ins=row["n_walk_ins"],
+        )
+        for row in grouped
+    ]
+
+
+def refresh(session_ids: Iterable[int]) -> None:
+    """Recomputes the turnout of these sessions: three queries, whatever the number of people. Runs inside the
+    caller's transaction, so that attendance and turnout change together."""
+    session_ids = sorted(set(session_ids))
+    if not session_ids:
+        return
+    AgencyTurnout.objects.filter(session_id__in=session_ids).delete()
+    AgencyTurnout.objects.bulk_create(_rows_for(session_ids))
+
+
+def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> int:
+    """Recomputes every session's turnout, a batch of sessions at a time."""
+    ids = list(ForumSession.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            refresh(ids[start : start + batch])
+        if progress:
+            progress(f"  {min(start + batch, len(ids)):,}/{len(ids):,} sessions")
+    with transaction.atomic():
+        AgencyTurnout.objects.exclude(session_id__in=ForumSession.objects.values("pk")).delete()
+    return len(ids)

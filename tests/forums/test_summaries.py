@@ -1,0 +1,55 @@
+import pytest
+
+from agencies.models import KmRole
+from forums import services, summaries
+from forums.models import AgencyTurnout
+from tests.factories import make_attendance, make_person, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def turnout(session):
+    return {
+        (t.organization.code, t.role): (t.invitations, t.attended, t.represented, t.walk_ins)
+        for t in AgencyTurnout.objects.filter(session=session).select_related("organization")
+    }
+
+
+def test_turnout_follows_every_kind_of_write():
+    session = make_session()
+    cdd, wu = make_person("CDD", KmRole.EUA), make_person("WU", KmRole.EUA)
+    services.invite(session, [cdd, wu])
+    assert turnout(session) == {("CDD", "eua"): (1, 0, 0, 0), ("WU", "eua"): (1, 0, 0, 0)}
+    rows = {a.person_id: a for a in session.attendances.all()}
+    services.save_marks(session, [services.Mark(rows[cdd.pk].pk, "late", 1)])
+    services.mark_unmarked_absent(session)
+    services.add_walk_in(session, make_person("WU", KmRole.AMNUAY))
+    assert turnout(session) == {
+        ("CDD", "eua"): (1, 1, 0, 0),
+        ("WU", "eua"): (1, 0, 0, 0),
+        ("WU", "amnuay"): (0, 0, 0, 1),
+    }
+    # A single save outside the services (the admin) keeps it in step too.
+    row = rows[wu.pk]
+    row.refresh_from_db()
+    row.status, row.representative = "represented", make_person("WU", KmRole.AMNUAY)
+    row.save()
+    assert turnout(session)[("WU", "eua")] == (1, 0, 1, 0)
+
+
+def test_people_outside_the_partner_agencies_have_no_turnout():
+    session = make_session()
+    make_attendance(session, make_person("PROV", KmRole.EUA, is_chair=True), status="present")
+    assert turnout(session) == {}
+
+
+def test_rebuild_gives_the_same_turnout_as_the_writes():
+    sessions = [make_session() for _ in range(3)]
+    for index, session in enumerate(sessions):
+        services.invite(session, [make_person("CDD", KmRole.EUA), make_person("GHB", KmRole.AMNUAY)])
+        row = session.attendances.first()
+        services.save_marks(session, [services.Mark(row.pk, ["present", "absent", "excused"][index], 1)])
+    before = {s.pk: turnout(s) for s in sessions}
+    AgencyTurnout.objects.all().delete()
+    assert summaries.rebuild(batch=2) == 3
+    assert {s.pk: turnout(s) for s in sessions} == before
