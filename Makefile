@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install messages translations demo serve test lint format check-deploy collectstatic vendor clean
+.PHONY: help install messages translations demo serve test lint format check-deploy collectstatic vendor clean bench
 
 help:
 	@echo "make demo      - install, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
@@ -63,3 +63,7 @@ vendor:
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Builds (once) and measures the pilot-scale and province-scale datasets; prints ratios and query counts.
+bench: install
+	$(PY) scripts/bench.py

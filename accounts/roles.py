@@ -43,10 +43,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "forums.delete_attendance",
     ],
     FACILITATOR: [*_READ_REFERENCE, *_READ_FORUMS],
-    GOVERNOR_OFFICE: [*_READ_REFERENCE, *_READ_FORUMS],
+    GOVERNOR_OFFICE: [*_READ_REFERENCE, *_READ_FORUMS, "analytics.view_dashboard"],
     ADMINISTRATOR: [
         "agencies.*",
         "forums.*",
+        "analytics.*",
         "lessons.*",
         "auth.view_user",
         "auth.add_user",

@@ -17,19 +17,20 @@ Status = Attendance.Status
 # How likely each agency's executives come to a forum (0–1), and how often, when they do not come themselves,
 # they send someone instead. Written for the demo to show the program's lesson, not measured anywhere.
 AGENCY_HABITS = {
-    "CDD": (0.75, 0.15),
-    "WU": (0.85, 0.05),
-    "BAAC": (0.35, 0.55),
-    "NFE": (0.45, 0.20),
-    "DOAE": (0.40, 0.15),
-    "CPD": (0.50, 0.25),
-    "GHB": (0.25, 0.60),
-    "NSTRU": (0.35, 0.10),
-    "CODI": (0.60, 0.10),
+    "CDD": (0.55, 0.20),
+    "WU": (0.70, 0.05),
+    "BAAC": (0.20, 0.45),
+    "NFE": (0.30, 0.15),
+    "DOAE": (0.25, 0.10),
+    "CPD": (0.30, 0.20),
+    "GHB": (0.10, 0.50),
+    "NSTRU": (0.20, 0.10),
+    "CODI": (0.45, 0.10),
 }
 DROPS_OUT = "CODI"  # stops coming after the first year
-CHAIR_BOOST = 0.30  # executives come more when the governor is there
+CHAIR_BOOST = 0.40  # executives come more when the governor is there
 FIRST_DAY = dt.date(2005, 8, 1)
+MONTHS = 32  # August 2548 to March 2551 BE
 
 TITLES = {
     Circle.EUA: ("วงคุณเอื้อ: ทิศทางการหนุนเสริมองค์กรการเงินชุมชน", "วงคุณเอื้อ: ทบทวนแผนงานร่วมของภาคี",
@@ -69,7 +70,9 @@ class ForumDemoBuilder:
         tambons = list(Tambon.objects.in_program().order_by("code"))
         pilots = [t for t in tambons if t.is_pilot]
 
-        months = 24 if self.scale == "pilot" else 42
+        # The same timeline at both scales: the executives' circle meets as often in the pilot as in the province;
+        # the province only adds the forums of its other tambons.
+        months = MONTHS
         for month in range(months):
             day = _add_months(FIRST_DAY, month)
             self._session(Circle.EUA, None, day + dt.timedelta(days=self.rng.randint(5, 12)), month, months)
@@ -77,10 +80,9 @@ class ForumDemoBuilder:
                 tambon = pilots[(month // 2) % len(pilots)] if month % 4 == 0 else None
                 self._session(Circle.EUA_AMNUAY, tambon, day + dt.timedelta(days=15), month, months)
             for tambon in tambons if self.scale == "province" else pilots:
-                if self.scale == "province" or month % 3 == 0:
-                    self._session(
-                        Circle.ALL, tambon, day + dt.timedelta(days=self.rng.randint(16, 26)), month, months
-                    )
+                self._session(
+                    Circle.ALL, tambon, day + dt.timedelta(days=self.rng.randint(16, 26)), month, months
+                )
             if self.scale == "province" and month % 3 == 2:
                 self.progress(
                     f"  month {month + 1}/{months}: {self.rows + len(self.pending):,} attendance rows"
@@ -112,7 +114,7 @@ class ForumDemoBuilder:
         if session.status == ForumSession.Status.CANCELLED:
             return
         late_in_program = month >= months // 2
-        chair_came = circle == Circle.EUA and self.rng.random() < 0.4
+        chair_came = circle == Circle.EUA and self.rng.random() < 0.35
         invitees = self._invitees(circle, tambon)
         by_agency: dict[int, list[Person]] = {}
         for person in invitees:
@@ -130,7 +132,10 @@ class ForumDemoBuilder:
                 self._agency_turnout(session, members, come, send)
             else:
                 for person in members:
-                    self._person_mark(session, person, 0.9 if person.is_chair and chair_came else 0.65)
+                    if person.is_chair:
+                        self._add(session, person, Status.PRESENT if chair_came else Status.EXCUSED)
+                    else:
+                        self._person_mark(session, person, 0.65)
         if chair_came and self.chair and self.chair not in invitees:
             self._add(session, self.chair, Status.PRESENT)
         if tambon and self.rng.random() < 0.5:

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "agencies",
     "forums",
+    "analytics",
     "lessons",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("agencies.urls")),
     path("forums/", include("forums.urls")),
+    path("dashboard/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]

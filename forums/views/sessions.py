@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,9 +20,13 @@ SESSIONS_PER_PAGE = 25
 @permission_required("forums.view_forumsession", raise_exception=True)
 def session_list(request):
     form = SessionFilterForm(request.GET)
+    # Counted by subqueries, so that only the rows of the page are counted, not every attendance row.
+    rows = Attendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
     sessions = ForumSession.objects.select_related("tambon", "organizer").annotate(
-        invited_count=Count("attendances", filter=Q(attendances__invited=True)),
-        attended_count=Count("attendances", filter=Q(attendances__status__in=Attendance.ATTENDED)),
+        invited_count=Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")),
+        attended_count=Subquery(
+            rows.filter(status__in=Attendance.ATTENDED).annotate(n=Count("pk")).values("n")
+        ),
     )
     if form.is_valid():
         sessions = form.filter(sessions)

@@ -1,0 +1,315 @@
+"""The attendance-consistency metrics of the program, exactly as defined in the domain reference.
+
+Everything that shows these figures (dashboard, exports, the consistency_report command, lesson-note
+snapshots) calls `compute(scope)`; nothing else computes them. It reads the per-session agency turnout
+(forums.AgencyTurnout), never the raw attendance rows, plus the chair's own attendance rows.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from agencies.models import KmRole, Organization, Tambon
+from forums.models import AgencyTurnout, Attendance, Circle, ForumSession
+
+DROP_OUT_MISSES = 3
+RATE_DECIMALS = 4
+PP_DECIMALS = 2
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    circle: str | None = None
+    tambon: str | None = None
+    roles: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        if self.circle is not None and self.circle not in Circle.values:
+            raise ValueError(f"unknown circle {self.circle!r}")
+        if self.roles is not None:
+            unknown = set(self.roles) - set(KmRole.values)
+            if unknown or not self.roles:
+                raise ValueError(f"unknown roles {sorted(unknown)!r}")
+            object.__setattr__(self, "roles", tuple(r for r in KmRole.values if r in self.roles))
+        if self.start and self.end and self.start > self.end:
+            raise ValueError("the period ends before it starts")
+
+    def sessions(self):
+        sessions = ForumSession.objects.held()
+        if self.start:
+            sessions = sessions.filter(date__gte=self.start)
+        if self.end:
+            sessions = sessions.filter(date__lte=self.end)
+        if self.circle:
+            sessions = sessions.filter(circle=self.circle)
+        if self.tambon:
+            sessions = sessions.filter(tambon_id=self.tambon)
+        return sessions
+
+    def as_json(self) -> dict:
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "circle": self.circle,
+            "tambon": self.tambon,
+            "roles": list(self.roles) if self.roles else None,
+        }
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+def rounded(value, decimals=RATE_DECIMALS):
+    return None if value is None else round(value, decimals)
+
+
+@dataclass
+class SessionFigures:
+    pk: int
+    code: str
+    date: dt.date
+    title: str
+    circle: str
+    tambon_id: str | None
+    invited: set[int] = field(default_factory=set)  # InvOrg(s)
+    represented: set[int] = field(default_factory=set)  # Rep(s)
+    in_person: set[int] = field(default_factory=set)  # agencies whose own people came (invited or walk-in)
+    chair_attended: bool = False
+
+    def state(self, organization_id: int) -> str:
+        """One cell of the heatmap: in_person, representative, absent or not_invited."""
+        if organization_id in self.in_person:
+            return "in_person"
+        if organization_id in self.represented:
+            return "representative"
+        if organization_id in self.invited:
+            return "absent"
+        return "not_invited"
+
+    @property
+    def unison(self):
+        return ratio(len(self.invited & self.represented), len(self.invited))
+
+    @property
+    def represented_invited(self) -> int:
+        return len(self.invited & self.represented)
+
+
+@dataclass
+class AgencyFigures:
+    organization: Organization
+    invited_sessions: int = 0
+    represented_sessions: int = 0
+    invitations: int = 0
+    attended: int = 0
+    represented: int = 0
+    longest_streak: int = 0
+    current_miss_streak: int = 0
+    rate_with_chair: float | None = None
+    rate_without_chair: float | None = None
+    monthly: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def code(self):
+        return self.organization.code
+
+    @property
+    def attendance_rate(self):
+        return ratio(self.represented_sessions, self.invited_sessions)
+
+    @property
+    def in_person_rate(self):
+        return ratio(self.attended, self.invitations)
+
+    @property
+    def representative_share(self):
+        return ratio(self.represented, self.attended + self.represented)
+
+    @property
+    def dropped_out(self) -> bool:
+        return self.current_miss_streak >= DROP_OUT_MISSES
+
+    @property
+    def chair_effect_pp(self):
+        if self.rate_with_chair is None or self.rate_without_chair is None:
+            return None
+        return (self.rate_with_chair - self.rate_without_chair) * 100
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "invited_sessions": self.invited_sessions,
+            "represented_sessions": self.represented_sessions,
+            "attendance_rate": rounded(self.attendance_rate),
+            "in_person_rate": rounded(self.in_person_rate),
+            "representative_share": rounded(self.representative_share),
+            "longest_streak": self.longest_streak,
+            "current_miss_streak": self.current_miss_streak,
+            "dropped_out": self.dropped_out,
+            "rate_with_chair": rounded(self.rate_with_chair),
+            "rate_without_chair": rounded(self.rate_without_chair),
+            "chair_effect_pp": rounded(self.chair_effect_pp, PP_DECIMALS),
+        }
+
+
+@dataclass
+class Report:
+    scope: Scope
+    agencies: list[AgencyFigures]
+    sessions: list[SessionFigures]
+    co_attendance: list[tuple[str, str, float | None]]
+    months: list[str]
+
+    @property
+    def sessions_held(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def mean_unison(self):
+        values = [s.unison for s in self.sessions if s.unison is not None]
+        return ratio(sum(values), len(values))
+
+    @property
+    def full_house_rate(self):
+        values = [s.unison for s in self.sessions if s.unison is not None]
+        return ratio(sum(1 for v in values if v == 1), len(values))
+
+    def as_json(self) -> dict:
+        return {
+            "scope": self.scope.as_json(),
+            "sessions_held": self.sessions_held,
+            "mean_unison": rounded(self.mean_unison),
+            "full_house_rate": rounded(self.full_house_rate),
+            "agencies": [a.as_json() for a in self.agencies],
+            "sessions": [
+                {
+                    "code": s.code,
+                    "date": s.date.isoformat(),
+                    "invited_agencies": len(s.invited),
+                    "represented_agencies": s.represented_invited,
+                    "unison": rounded(s.unison),
+                }
+                for s in self.sessions
+            ],
+            "co_attendance": [
+                {"a": a, "b": b, "jaccard": rounded(value)} for a, b, value in self.co_attendance
+            ],
+        }
+
+
+def _load_sessions(scope: Scope) -> list[SessionFigures]:
+    rows = (
+        scope.sessions()
+        .order_by("date", "code")
+        .values_list("pk", "code", "date", "title", "circle", "tambon_id")
+    )
+    return [SessionFigures(*row) for row in rows]
+
+
+def compute(scope: Scope) -> Report:
+    """The whole report for a scope, in four queries whatever the size of the province."""
+    agencies = list(Organization.objects.partners())
+    figures = {a.pk: AgencyFigures(a) for a in agencies}
+    sessions = _load_sessions(scope)
+    by_pk = {s.pk: s for s in sessions}
+
+    turnout = AgencyTurnout.objects.filter(session__in=scope.sessions())
+    if scope.roles:
+        turnout = turnout.filter(role__in=scope.roles)
+    for session_id, organization_id, invitations, attended, represented, walk_ins in turnout.values_list(
+        "session_id", "organization_id", "invitations", "attended", "represented", "walk_ins"
+    ):
+        session, agency = by_pk[session_id], figures.get(organization_id)
+        if agency is None:
+            continue
+        if invitations:
+            session.invited.add(organization_id)
+        if attended or represented or walk_ins:
+            session.represented.add(organization_id)
+        if attended or walk_ins:
+            session.in_person.add(organization_id)
+        agency.invitations += invitations
+        agency.attended += attended
+        agency.represented += represented
+
+    # The chair counts as attending when present or late, whatever the role filter.
+    chair_sessions = set(
+        Attendance.objects.filter(
+            session__in=scope.sessions(), person__is_chair=True, status__in=Attendance.ATTENDED
+        ).values_list("session_id", flat=True)
+    )
+    for session_id in chair_sessions:
+        by_pk[session_id].chair_attended = True
+
+    months = sorted({s.date.strftime("%Y-%m") for s in sessions})
+    for agency in figures.values():
+        _agency_over_sessions(agency, sessions, months)
+    co_attendance = [
+        (a.code, b.code, _co_attendance(a.organization.pk, b.organization.pk, sessions))
+        for a, b in combinations([figures[o.pk] for o in agencies], 2)
+    ]
+    return Report(scope, [figures[o.pk] for o in agencies], sessions, co_attendance, months)
+
+
+def _agency_over_sessions(agency: AgencyFigures, sessions: list[SessionFigures], months: list[str]):
+    pk = agency.organization.pk
+    invited = [s for s in sessions if pk in s.invited]  # already by date, then code
+    run = 0
+    for session in invited:
+        if pk in session.represented:
+            agency.represented_sessions += 1
+            run += 1
+            agency.longest_streak = max(agency.longest_streak, run)
+        else:
+            run = 0
+    agency.invited_sessions = len(invited)
+    misses = 0
+    for session in reversed(invited):
+        if pk in session.represented:
+            break
+        misses += 1
+    agency.current_miss_streak = misses
+
+    def rate(subset):
+        return ratio(sum(1 for s in subset if pk in s.represented), len(subset))
+
+    agency.rate_with_chair = rate([s for s in invited if s.chair_attended])
+    agency.rate_without_chair = rate([s for s in invited if not s.chair_attended])
+    by_month = defaultdict(list)
+    for session in invited:
+        by_month[session.date.strftime("%Y-%m")].append(session)
+    agency.monthly = {month: rate(by_month.get(month, [])) for month in months}
+
+
+def _co_attendance(a: int, b: int, sessions: list[SessionFigures]):
+    both_invited = [s for s in sessions if a in s.invited and b in s.invited]
+    both = sum(1 for s in both_invited if a in s.represented and b in s.represented)
+    either = sum(1 for s in both_invited if a in s.represented or b in s.represented)
+    return ratio(both, either)
+
+
+def tambon_phases(report: Report) -> list[dict]:
+    """The report's sessions grouped by where they were held: pilot tambons, expansion tambons, provincial."""
+    phases = dict(Tambon.objects.in_program().values_list("code", "phase"))
+    groups = {"pilot": [], "expansion": [], "provincial": []}
+    for session in report.sessions:
+        key = phases.get(session.tambon_id, "provincial") if session.tambon_id else "provincial"
+        groups.setdefault(key, []).append(session)
+    out = []
+    for key, sessions in groups.items():
+        unisons = [s.unison for s in sessions if s.unison is not None]
+        invited = sum(len(s.invited) for s in sessions)
+        out.append(
+            {
+                "phase": key,
+                "sessions": len(sessions),
+                "tambons": len({s.tambon_id for s in sessions if s.tambon_id}),
+                "mean_unison": ratio(sum(unisons), len(unisons)),
+                "attendance_rate": ratio(sum(s.represented_invited for s in sessions), invited),
+            }
+        )
+    return out

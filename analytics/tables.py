@@ -1,0 +1,82 @@
+"""The dashboard's tables as rows of plain values: one definition for the page, the CSV and the XLSX exports."""
+
+from django.utils.translation import gettext as _
+
+from analytics.metrics import Report, rounded, tambon_phases
+
+
+def _pct(value):
+    return None if value is None else round(value * 100, 1)
+
+
+def agencies(report: Report):
+    header = [
+        _("Code"), _("Agency"), _("Invited sessions"), _("Represented sessions"), _("Attendance rate %"),
+        _("In-person rate %"), _("Representative share %"), _("Longest streak"), _("Current miss streak"),
+        _("Dropped out"), _("Rate with the chair %"), _("Rate without the chair %"), _("Chair effect (pp)"),
+    ]  # fmt: skip
+    rows = [
+        [
+            a.code, a.organization.abbr_th, a.invited_sessions, a.represented_sessions, _pct(a.attendance_rate),
+            _pct(a.in_person_rate), _pct(a.representative_share), a.longest_streak, a.current_miss_streak,
+            _("yes") if a.dropped_out else _("no"), _pct(a.rate_with_chair), _pct(a.rate_without_chair),
+            rounded(a.chair_effect_pp, 1),
+        ]
+        for a in report.agencies
+    ]  # fmt: skip
+    return header, rows
+
+
+def sessions(report: Report):
+    header = [_("Code"), _("Date"), _("Title"), _("Invited agencies"), _("Represented agencies"), _("Unison %"),
+              _("Chair attended")]  # fmt: skip
+    rows = [
+        [s.code, s.date, s.title, len(s.invited), s.represented_invited, _pct(s.unison),
+         _("yes") if s.chair_attended else _("no")]
+        for s in report.sessions
+    ]  # fmt: skip
+    return header, rows
+
+
+def co_attendance(report: Report):
+    codes = [a.code for a in report.agencies]
+    values = {}
+    for a, b, value in report.co_attendance:
+        values[(a, b)] = values[(b, a)] = value
+    header = ["", *codes]
+    rows = [[a, *(None if a == b else _pct(values.get((a, b))) for b in codes)] for a in codes]
+    # The above builds a generator inside a list; expand it for the exporters.
+    return header, [[row[0], *row[1]] if len(row) == 2 and not isinstance(row[1], (int, float, str)) else row
+                    for row in rows]  # fmt: skip
+
+
+def monthly(report: Report):
+    header = [_("Agency"), *report.months]
+    rows = [[a.code, *(_pct(a.monthly.get(m)) for m in report.months)] for a in report.agencies]
+    return header, rows
+
+
+def phases(report: Report):
+    labels = {"pilot": _("Pilot tambons"), "expansion": _("Expansion tambons"), "provincial": _("Provincial")}
+    header = [
+        _("Held in"),
+        _("Sessions held"),
+        _("Tambons"),
+        _("Mean unison %"),
+        _("Agency attendance rate %"),
+    ]
+    rows = [
+        [labels.get(p["phase"], p["phase"]), p["sessions"], p["tambons"], _pct(p["mean_unison"]),
+         _pct(p["attendance_rate"])]
+        for p in tambon_phases(report)
+    ]  # fmt: skip
+    return header, rows
+
+
+TABLES = {
+    "agencies": agencies,
+    "sessions": sessions,
+    "co-attendance": co_attendance,
+    "monthly": monthly,
+    "phases": phases,
+}
