@@ -5,6 +5,7 @@ from agencies.models import KmRole, Tambon
 from analytics.metrics import Scope
 from forums.models import Circle
 from kmportal.fields import BuddhistDateFormField
+from kmportal.widgets import LongSelect
 
 # With no filter in the address, the dashboard opens on the executives' circle: the forums whose thin and uneven
 # attendance the program learned from.
@@ -20,6 +21,7 @@ class ScopeForm(forms.Form):
     tambon = forms.ModelChoiceField(
         label=_("Tambon"),
         required=False,
+        widget=LongSelect,
         queryset=Tambon.objects.in_program(),
         empty_label=_("All tambons and provincial"),
     )

@@ -217,7 +217,9 @@ def compute(scope: Scope) -> Report:
     sessions = _load_sessions(scope)
     by_pk = {s.pk: s for s in sessions}
 
-    turnout = AgencyTurnout.objects.filter(session__in=scope.sessions())
+    # The ids themselves rather than a subquery: both databases then walk the session index for each of them.
+    session_ids = list(by_pk)
+    turnout = AgencyTurnout.objects.filter(session_id__in=session_ids)
     if scope.roles:
         turnout = turnout.filter(role__in=scope.roles)
     for session_id, organization_id, invitations, attended, represented, walk_ins in turnout.values_list(
@@ -239,7 +241,7 @@ def compute(scope: Scope) -> Report:
     # The chair counts as attending when present or late, whatever the role filter.
     chair_sessions = set(
         Attendance.objects.filter(
-            session__in=scope.sessions(), person__is_chair=True, status__in=Attendance.ATTENDED
+            session_id__in=session_ids, person__is_chair=True, status__in=Attendance.ATTENDED
         ).values_list("session_id", flat=True)
     )
     for session_id in chair_sessions:

@@ -17,11 +17,14 @@ HEATMAP_SESSIONS = 40  # the latest sessions of the scope; the full list is one 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
 
 
-def _people_reached(scope) -> int:
-    """Distinct people who came (present or late) to the sessions of the scope."""
-    attended = Attendance.objects.filter(session__in=scope.sessions(), status__in=Attendance.ATTENDED)
-    if scope.roles:
-        attended = attended.filter(role__in=scope.roles)
+def _people_reached(report) -> int:
+    """Distinct people who came (present or late) to the sessions of the report: the one figure read from the
+    attendance rows themselves, those of the sessions in scope only."""
+    attended = Attendance.objects.filter(
+        session_id__in=[s.pk for s in report.sessions], status__in=Attendance.ATTENDED
+    )
+    if report.scope.roles:
+        attended = attended.filter(role__in=report.scope.roles)
     return attended.aggregate(n=Count("person_id", distinct=True))["n"]
 
 
@@ -63,7 +66,7 @@ def dashboard(request):
     context = {
         "form": form,
         "report": report,
-        "people_reached": _people_reached(scope),
+        "people_reached": _people_reached(report),
         "heatmap": heatmap,
         "heatmap_sessions": heatmap_sessions,
         "heatmap_cut": len(report.sessions) > HEATMAP_SESSIONS,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from forums.models import Attendance, Circle, ForumSession
 from kmportal.fields import BuddhistDateFormField
+from kmportal.widgets import LongSelect
 
 
 class SessionForm(forms.ModelForm):
@@ -54,7 +55,11 @@ class SessionFilterForm(forms.Form):
     start = BuddhistDateFormField(label=_("From"), required=False)
     end = BuddhistDateFormField(label=_("To"), required=False)
     tambon = forms.ModelChoiceField(
-        label=_("Tambon"), required=False, queryset=Tambon.objects.in_program(), empty_label=_("All tambons")
+        label=_("Tambon"),
+        required=False,
+        widget=LongSelect,
+        queryset=Tambon.objects.in_program(),
+        empty_label=_("All tambons"),
     )
     circle = forms.ChoiceField(
         label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]

@@ -43,7 +43,12 @@ def _changes(model, records, describe, people, users):
     """Pairs each history record with the one before it for the same object, newest first."""
     # Fields are read off the model, not off record.instance, which would query the live row for the fields
     # the history leaves out.
-    fields = [f for f in model._meta.fields if f.name not in HIDDEN_FIELDS and not f.primary_key]
+    tracked = {f.name for f in model.history.model._meta.fields}
+    fields = [
+        f
+        for f in model._meta.fields
+        if f.name in tracked and f.name not in HIDDEN_FIELDS and not f.primary_key
+    ]
     previous = {}
     out = []
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):

@@ -81,17 +81,24 @@ class ForumSession(models.Model):
         verbose_name=_("note-taker (Khun Likhit)"),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Kept by forums.summaries with the agency turnout, so that lists need not count attendance rows.
+    invited_count = models.PositiveIntegerField(_("invited"), default=0, editable=False)
+    attended_count = models.PositiveIntegerField(_("came"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "invited_count", "attended_count"])
     objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-code"]
         verbose_name = _("forum session")
         verbose_name_plural = _("forum sessions")
-        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "code"])]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            models.Index(fields=["date", "code"]),
+            models.Index(fields=["circle", "status", "date"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gt=models.F("start")),

@@ -3,7 +3,8 @@
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from agencies.models import Organization
 from forums.models import AgencyTurnout, Attendance, ForumSession
@@ -37,14 +38,23 @@ def _rows_for(session_ids: list[int]) -> list[AgencyTurnout]:
     ]
 
 
+def count_expressions() -> dict:
+    rows = Attendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
+    return {
+        "invited_count": Coalesce(Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")), 0),
+        "attended_count": Coalesce(Subquery(rows.filter(ATTENDED).annotate(n=Count("pk")).values("n")), 0),
+    }
+
+
 def refresh(session_ids: Iterable[int]) -> None:
-    """Recomputes the turnout of these sessions: three queries, whatever the number of people. Runs inside the
-    caller's transaction, so that attendance and turnout change together."""
+    """Recomputes the turnout and head counts of these sessions: four queries, whatever the number of people.
+    Runs inside the caller's transaction, so that attendance and its summaries change together."""
     session_ids = sorted(set(session_ids))
     if not session_ids:
         return
     AgencyTurnout.objects.filter(session_id__in=session_ids).delete()
     AgencyTurnout.objects.bulk_create(_rows_for(session_ids))
+    ForumSession.objects.filter(pk__in=session_ids).update(**count_expressions())
 
 
 def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> int:

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -11,7 +10,7 @@ from forums import services
 from forums.access import session_for_user
 from forums.forms import SessionFilterForm, SessionForm
 from forums.history import session_history
-from forums.models import Attendance, ForumSession
+from forums.models import ForumSession
 
 SESSIONS_PER_PAGE = 25
 
@@ -20,14 +19,7 @@ SESSIONS_PER_PAGE = 25
 @permission_required("forums.view_forumsession", raise_exception=True)
 def session_list(request):
     form = SessionFilterForm(request.GET)
-    # Counted by subqueries, so that only the rows of the page are counted, not every attendance row.
-    rows = Attendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
-    sessions = ForumSession.objects.select_related("tambon", "organizer").annotate(
-        invited_count=Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")),
-        attended_count=Subquery(
-            rows.filter(status__in=Attendance.ATTENDED).annotate(n=Count("pk")).values("n")
-        ),
-    )
+    sessions = ForumSession.objects.select_related("tambon", "organizer")
     if form.is_valid():
         sessions = form.filter(sessions)
     page = Paginator(sessions.order_by("-date", "-code"), SESSIONS_PER_PAGE).get_page(request.GET.get("page"))

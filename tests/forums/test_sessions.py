@@ -141,3 +141,20 @@ def test_readers_cannot_create_or_edit_sessions(client, role):
 
 def test_unknown_session_is_404(coordinator_client):
     assert coordinator_client.get("/forums/NOPE/").status_code == 404
+
+
+def test_session_page_history_shows_an_edit_of_the_session(coordinator_client):
+    session = make_session(title="ชื่อเดิม")
+    form = {
+        "code": session.code, "title": "ชื่อใหม่", "circle": "eua", "date": "2549-10-25", "format": "formal",
+        "status": "held", "version": 1,
+    }  # fmt: skip
+    coordinator_client.post(f"/forums/{session.code}/edit/", form)
+    response = coordinator_client.get(f"/forums/{session.code}/")
+    assert response.status_code == 200
+    entries = [
+        li.get_text(" ", strip=True)
+        for li in BeautifulSoup(response.content, "html.parser").select("#history li")
+    ]
+    change = next(e for e in entries if "ชื่อใหม่" in e)
+    assert "ชื่อเดิม" in change and "จัดแล้ว" in change

@@ -1,3 +1,4 @@
+import argparse
 import csv
 import datetime as dt
 import json
@@ -7,13 +8,20 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.models import KmRole, Tambon
 from analytics.metrics import Scope, compute
 from forums.models import Circle
+from kmportal.thaidates import year_to_gregorian
 
 
 def iso_date(text):
+    # An argparse error, not a CommandError: argparse runs this before the command's own error handling, so a
+    # CommandError raised here would reach the terminal as a traceback.
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
+        # As in the interchange files, a year of 2400 or more is a Buddhist-era year (2549-10-25 is 2006-10-25).
+        return date.replace(year=year_to_gregorian(date.year))
     except ValueError:
-        raise CommandError(f"{text!r} is not a date YYYY-MM-DD / วันที่ต้องอยู่ในรูป YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date YYYY-MM-DD / วันที่ต้องอยู่ในรูป YYYY-MM-DD"
+        ) from None
 
 
 class Command(BaseCommand):
