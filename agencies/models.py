@@ -219,7 +219,11 @@ class Person(models.Model):
         ordering = ["organization__sort_order", "organization__code", "first_name", "last_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["organization", "first_name", "last_name"])]
+        indexes = [
+            models.Index(fields=["organization", "first_name", "last_name"]),
+            # The chair is one person among tens of thousands; the metrics look him up on every report.
+            models.Index(fields=["is_chair"], condition=Q(is_chair=True), name="person_chair_idx"),
+        ]
 
     def __str__(self):
         return self.full_name
