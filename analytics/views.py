@@ -63,7 +63,13 @@ def dashboard(request):
         "yLabel": _("Attendance rate %"),
     }
     query = request.GET.urlencode()
+    # The session list reads the same period, circle and tambon parameters.
+    session_query = request.GET.copy()
+    session_query.setlist("circle", [scope.circle or ""])
+    session_query.pop("roles", None)
+    session_query["status"] = "held"
     context = {
+        "session_query": session_query.urlencode(),
         "form": form,
         "report": report,
         "people_reached": _people_reached(report),

@@ -125,3 +125,11 @@ def test_only_the_governors_office_and_administrators_read_the_dashboard(client,
     assert client.get("/dashboard/").status_code == 403
     client.force_login(make_user("administrator"))
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_sessions_held_drills_down_to_the_same_sessions_in_the_list(office_client):
+    held_eua_sessions(3)
+    make_session(circle="all", status="held", date=dt.date(2006, 2, 1))
+    link = page(office_client.get("/dashboard/")).select_one('[data-kpi="sessions_held"] + a')["href"]
+    listed = page(office_client.get(link)).select("#session-table tbody tr")
+    assert len(listed) == 3
