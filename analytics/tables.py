@@ -38,6 +38,18 @@ def sessions(report: Report):
     return header, rows
 
 
+def heatmap(report: Report):
+    words = {
+        "in_person": _("came in person"),
+        "representative": _("sent a representative"),
+        "absent": _("invited, did not come"),
+        "not_invited": "",
+    }
+    header = [_("Agency"), *(f"{s.code} {s.date.isoformat()}" for s in report.sessions)]
+    rows = [[a.code, *(words[s.state(a.organization.pk)] for s in report.sessions)] for a in report.agencies]
+    return header, rows
+
+
 def co_attendance(report: Report):
     codes = [a.code for a in report.agencies]
     values = {}
@@ -76,6 +88,7 @@ def phases(report: Report):
 TABLES = {
     "agencies": agencies,
     "sessions": sessions,
+    "heatmap": heatmap,
     "co-attendance": co_attendance,
     "monthly": monthly,
     "phases": phases,

@@ -97,7 +97,7 @@ def test_csv_export_has_a_bom_and_thai_headers(office_client):
     assert rows[0][1] == "หน่วยงาน"
 
 
-@pytest.mark.parametrize("table", ["agencies", "sessions", "co-attendance", "monthly", "phases"])
+@pytest.mark.parametrize("table", ["agencies", "sessions", "heatmap", "co-attendance", "monthly", "phases"])
 def test_every_table_downloads_as_xlsx(office_client, table):
     held_eua_sessions(2)
     response = office_client.get(f"/dashboard/export/{table}.xlsx")
