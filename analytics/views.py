@@ -79,7 +79,7 @@ def dashboard(request):
         "tables": {
             name.replace("-", "_"): build(report)
             for name, build in tables.TABLES.items()
-            if name != "sessions"
+            if name not in ("sessions", "heatmap")
         },
         "chart": chart,
         "query": query,
