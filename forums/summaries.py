@@ -46,12 +46,17 @@ def count_expressions() -> dict:
     }
 
 
+@transaction.atomic(savepoint=False)
 def refresh(session_ids: Iterable[int]) -> None:
-    """Recomputes the turnout and head counts of these sessions: four queries, whatever the number of people.
+    """Recomputes the turnout and head counts of these sessions: five queries, whatever the number of people.
     Runs inside the caller's transaction, so that attendance and its summaries change together."""
     session_ids = sorted(set(session_ids))
     if not session_ids:
         return
+    # Two coordinators saving marks of the same session at once must not both rebuild its turnout: each would
+    # count without the other's uncommitted marks. Locking the session rows makes the second wait, then count
+    # with the first one's marks committed.
+    list(ForumSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
     AgencyTurnout.objects.filter(session_id__in=session_ids).delete()
     AgencyTurnout.objects.bulk_create(_rows_for(session_ids))
     ForumSession.objects.filter(pk__in=session_ids).update(**count_expressions())
