@@ -7,7 +7,7 @@ from django.db import connection
 
 from agencies.models import KmRole
 from forums import services
-from forums.models import Attendance
+from forums.models import AgencyTurnout, Attendance
 from tests.factories import make_attendance, make_person, make_session
 
 pytestmark = pytest.mark.usefixtures("reference_db")
@@ -80,3 +80,15 @@ def test_parallel_walk_ins_of_the_same_person_make_one_row():
     rows = run_in_parallel(lambda index: services.add_walk_in(session, person))
     assert session.attendances.filter(person=person).count() == 1
     assert len({row.pk for row in rows}) == 1
+
+
+def test_parallel_marks_of_different_people_keep_the_turnout_exact():
+    session = make_session()
+    rows = [make_attendance(session, make_person("WU", KmRole.EUA)) for _ in range(WRITERS)]
+    run_in_parallel(
+        lambda index: services.save_marks(session, [services.Mark(rows[index].pk, Status.PRESENT, 1)])
+    )
+    turnout = AgencyTurnout.objects.get(session=session, organization__code="WU", role=KmRole.EUA)
+    assert (turnout.invitations, turnout.attended) == (WRITERS, WRITERS)
+    session.refresh_from_db()
+    assert session.attended_count == WRITERS
