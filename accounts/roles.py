@@ -42,7 +42,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "forums.change_attendance",
         "forums.delete_attendance",
     ],
-    FACILITATOR: [*_READ_REFERENCE, *_READ_FORUMS],
+    FACILITATOR: [
+        *_READ_REFERENCE,
+        *_READ_FORUMS,
+        # Their own notes only: lessons.services checks the author.
+        "lessons.view_lessonnote",
+        "lessons.add_lessonnote",
+        "lessons.change_lessonnote",
+    ],
     GOVERNOR_OFFICE: [*_READ_REFERENCE, *_READ_FORUMS, "analytics.view_dashboard"],
     ADMINISTRATOR: [
         "agencies.*",

@@ -11,6 +11,7 @@ from analytics import exports, tables
 from analytics.forms import ScopeForm
 from analytics.metrics import compute
 from forums.models import Attendance
+from lessons.models import LessonNote
 
 HEATMAP_SESSIONS = 40  # the latest sessions of the scope; the full list is one export away
 
@@ -73,6 +74,7 @@ def dashboard(request):
         "form": form,
         "report": report,
         "people_reached": _people_reached(report),
+        "notes_published": LessonNote.objects.published().count(),
         "heatmap": heatmap,
         "heatmap_sessions": heatmap_sessions,
         "heatmap_cut": len(report.sessions) > HEATMAP_SESSIONS,

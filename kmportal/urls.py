@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("forums/", include("forums.urls")),
     path("dashboard/", include("analytics.urls")),
+    path("lessons/", include("lessons.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,8 +3,20 @@ import pytest
 from tests.urlwalk import all_urls
 
 # Open to anyone: signing in, health checks for the load balancer, switching language, the admin's own login,
-# and the secret-address calendar feed (calendar programs cannot log in; an unknown address is a 404).
-OPEN = {"accounts:login", "healthz", "set_language", "admin:login", "forums:calendar_feed"}
+# the secret-address calendar feed (calendar programs cannot log in; an unknown address is a 404), and the
+# published lesson notes, so that the knowledge travels.
+OPEN = {
+    "accounts:login",
+    "healthz",
+    "set_language",
+    "admin:login",
+    "forums:calendar_feed",
+    "lessons:note_list",
+    "lessons:note_detail",
+    "lessons:feed",
+    "lessons:search",
+    "lessons:knowledge_assets",
+}
 
 
 @pytest.mark.django_db
@@ -21,6 +33,9 @@ def test_the_open_pages_answer_without_login(client):
     assert client.get("/healthz").status_code == 200
     assert client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}).status_code == 302
     assert client.get("/forums/calendar/not-a-token.ics").status_code == 404
+    for path in ("/lessons/", "/lessons/feed/", "/lessons/search/?q=x", "/lessons/assets/"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/lessons/no-such-note/").status_code == 404
 
 
 def test_every_pattern_is_either_open_or_walked():

@@ -1,0 +1,136 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import KmRole, Organization, Tambon, clean_text
+from forums.models import Circle, ForumSession
+from kmportal.fields import BuddhistDateFormField
+from lessons import richtext
+from lessons.models import Comment, KeyLesson, LessonNote, Tag
+
+
+class NoteForm(forms.ModelForm):
+    session_codes = forms.CharField(
+        label=_("Forum sessions (codes)"),
+        required=False,
+        help_text=_("Codes of the sessions this note draws on, separated by spaces or commas."),
+        max_length=2000,
+    )
+    report_start = BuddhistDateFormField(label=_("Report from"), required=False)
+    report_end = BuddhistDateFormField(label=_("Report to"), required=False)
+    report_circle = forms.ChoiceField(
+        label=_("Report circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
+    )
+    report_tambon = forms.ModelChoiceField(
+        label=_("Report tambon"), required=False, queryset=Tambon.objects.in_program(), empty_label=_("All")
+    )
+    report_roles = forms.MultipleChoiceField(
+        label=_("Report KM roles"),
+        required=False,
+        choices=KmRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    include_report = forms.BooleanField(label=_("Embed an attendance report"), required=False)
+
+    class Meta:
+        model = LessonNote
+        fields = ["title", "summary", "body", "collection", "tags", "tambons", "agencies"]
+        widgets = {
+            "body": forms.Textarea(attrs={"data-editor": "rich", "rows": 12}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "tags": forms.CheckboxSelectMultiple,
+            "agencies": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tambons"].queryset = Tambon.objects.in_program()
+        self.fields["agencies"].queryset = Organization.objects.partners()
+        self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["body"].help_text = _(
+            "Write as in a letter: a blank line starts a new paragraph; lines starting with “-” make a list. "
+            "Text pasted from a word processor keeps its paragraphs."
+        )
+        note = self.instance
+        if note.pk:
+            self.fields["session_codes"].initial = " ".join(note.sessions.values_list("code", flat=True))
+            scope = note.report_scope or {}
+            self.fields["include_report"].initial = bool(note.report_scope)
+            self.fields["report_circle"].initial = scope.get("circle") or ""
+            self.fields["report_roles"].initial = scope.get("roles") or []
+            for name, key in (("report_start", "from"), ("report_end", "to")):
+                if scope.get(key):
+                    self.fields[name].initial = scope[key]
+            if scope.get("tambon"):
+                self.fields["report_tambon"].initial = scope["tambon"]
+
+    def clean_title(self):
+        return clean_text(self.cleaned_data["title"])
+
+    def clean_body(self):
+        return richtext.render_body(self.cleaned_data["body"])
+
+    def clean_session_codes(self):
+        codes = {c.strip().upper() for c in self.cleaned_data["session_codes"].replace(",", " ").split() if c}
+        sessions = list(ForumSession.objects.filter(code__in=codes))
+        missing = codes - {s.code.upper() for s in sessions}
+        if missing:
+            raise forms.ValidationError(
+                _("Unknown session codes: %(codes)s") % {"codes": ", ".join(sorted(missing))}
+            )
+        return sessions
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("report_start"), data.get("report_end")
+        if start and end and start > end:
+            self.add_error("report_end", _("The period ends before it starts."))
+        return data
+
+    def report_scope(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("include_report"):
+            return None
+        return {
+            "from": data["report_start"].isoformat() if data.get("report_start") else None,
+            "to": data["report_end"].isoformat() if data.get("report_end") else None,
+            "circle": data.get("report_circle") or None,
+            "tambon": data["report_tambon"].code if data.get("report_tambon") else None,
+            "roles": [r for r in KmRole.values if r in data.get("report_roles", [])] or None,
+        }
+
+
+class KeyLessonForm(forms.ModelForm):
+    class Meta:
+        model = KeyLesson
+        fields = ["text", "role", "evidence"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "evidence": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+
+KeyLessonFormSet = forms.inlineformset_factory(
+    LessonNote, KeyLesson, form=KeyLessonForm, extra=2, can_delete=True, max_num=20, validate_max=True
+)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        labels = {"body": _("Your comment")}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write something first."))
+        return body
+
+
+class NoteFilterForm(forms.Form):
+    collection = forms.CharField(required=False)
+    tag = forms.CharField(required=False)
+    tambon = forms.CharField(required=False)
+    agency = forms.CharField(required=False)
+    author = forms.CharField(required=False)
