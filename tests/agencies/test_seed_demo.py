@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from agencies.models import KmRole, Organization, Person
 
@@ -44,7 +45,7 @@ def test_every_demo_login_works_and_has_its_group():
     accounts = logins(seed())
     assert set(accounts) == {"coordinator", "facilitator", "governor_office", "admin"}
     for username, password in accounts.items():
-        user = authenticate(username=username, password=password)
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
         assert user is not None, username
         assert user.groups.count() == 1
     assert Person.objects.get(user__username="coordinator").organization.code == "CDD"

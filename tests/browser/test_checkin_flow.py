@@ -40,7 +40,7 @@ def test_coordinator_checks_in_20_people_adds_a_walk_in_and_a_representative_on_
         row.locator("label", has_text="มา").first.tap()
         row.locator("input[value^='present:']:checked").wait_for(state="attached")
     page.wait_for_function(
-        "document.querySelector('#checkin-counter [data-count=attended]').textContent === '20'"
+        "() => document.querySelector('#checkin-counter [data-count=attended]').textContent === '20'"
     )
 
     # Type-to-filter in Thai narrows the list.

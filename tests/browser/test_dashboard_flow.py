@@ -32,7 +32,7 @@ def test_governors_office_reads_filters_drills_down_and_downloads(browser, live_
     log_in(page, office)
     page.goto("/dashboard/")
     assert page.locator('[data-kpi="sessions_held"]').inner_text() == "6"
-    page.wait_for_function("window.Chart && Chart.getChart('trend-chart') !== undefined")
+    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart') !== undefined")
     assert page.locator('tr[data-agency="CODI"] .badge').is_visible()  # dropped out: four misses at the end
 
     page.locator("#id_start").fill("01/03/2549")

@@ -48,4 +48,4 @@ def test_facilitator_publishes_a_note_and_an_anonymous_reader_finds_it_by_a_thai
     assert rows.count() == 9
     assert page.locator('#report-table tr[data-agency="CDD"] td').first.inner_text().startswith("100%")
     assert page.locator("#key-lessons li").count() == 2
-    page.wait_for_function("window.Chart && Chart.getChart('report-chart') !== undefined")
+    page.wait_for_function("() => window.Chart && Chart.getChart('report-chart') !== undefined")
