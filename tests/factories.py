@@ -6,6 +6,7 @@ import itertools
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from accounts.models import CoordinatorScope
 from agencies.models import KmRole, Organization, Person, Tambon
 from forums.models import Attendance, ForumSession
 
@@ -40,13 +41,18 @@ def make_community_organization(tambon="800119", **fields) -> Organization:
     return Organization.objects.create(**{**defaults, **fields})
 
 
-def make_user(role: str | None = None, **fields) -> User:
+def make_user(role: str | None = None, scope_agencies=("CDD",), scope_tambons=(), **fields) -> User:
     number = next(_numbers)
     user = User.objects.create_user(
         username=fields.pop("username", f"user{number}"), password=PASSWORD, **fields
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
+    if role == "coordinator":
+        # Coordinators change the sessions of their scope; by default CDD's, the organizer make_session uses.
+        scope = CoordinatorScope.objects.create(user=user)
+        scope.agencies.set(Organization.objects.filter(code__in=scope_agencies))
+        scope.tambons.set(Tambon.objects.filter(code__in=scope_tambons))
     return user
 
 
@@ -61,6 +67,7 @@ def make_session(code=None, circle="eua", date=None, status="planned", tambon=No
         "status": status,
         "tambon": Tambon.objects.get(code=tambon) if isinstance(tambon, str) else tambon,
         "start": dt.time(9, 30),
+        "organizer": Organization.objects.get(code="CDD"),
     }
     return ForumSession.objects.create(**{**defaults, **fields})
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from accounts import roles
+from accounts.models import CoordinatorScope
 from agencies.demo import names
 from agencies.models import KmRole, Organization, Person, Tambon
 
@@ -181,6 +182,10 @@ class DemoBuilder:
                 person.save(update_fields=["user"])
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+            if role == roles.COORDINATOR:
+                scope, _ = CoordinatorScope.objects.get_or_create(user=user)
+                scope.agencies.set(Organization.objects.filter(code="CDD"))
+                scope.tambons.set(Tambon.objects.pilot())
             created.append((str(roles.ROLE_LABELS[role]), username, password))
         return created
 

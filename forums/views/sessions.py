@@ -48,7 +48,7 @@ def session_detail(request, code):
 @require_http_methods(["GET", "POST"])
 @permission_required("forums.add_forumsession", raise_exception=True)
 def session_create(request):
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST or None, user=request.user)
     if form.is_valid():
         with transaction.atomic():
             session = form.save()
@@ -65,8 +65,8 @@ def session_create(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("forums.change_forumsession", raise_exception=True)
 def session_edit(request, code):
-    session = session_for_user(request.user, code)
-    form = SessionForm(request.POST or None, instance=session)
+    session = session_for_user(request.user, code, change=True)
+    form = SessionForm(request.POST or None, instance=session, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             # Compare-and-set on the version: of two coordinators saving the same session, the later one is

@@ -4,11 +4,12 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 
-from agencies.models import KmRole
+from agencies.models import KmRole, Organization
 from forums import services
-from forums.models import AgencyTurnout, Attendance
-from tests.factories import make_attendance, make_person, make_session
+from forums.models import AgencyTurnout, Attendance, ForumSession
+from tests.factories import make_attendance, make_person, make_session, make_user
 
 pytestmark = pytest.mark.usefixtures("reference_db")
 WRITERS = 8
@@ -92,3 +93,27 @@ def test_parallel_marks_of_different_people_keep_the_turnout_exact():
     assert (turnout.invitations, turnout.attended) == (WRITERS, WRITERS)
     session.refresh_from_db()
     assert session.attended_count == WRITERS
+
+
+def test_parallel_edits_of_the_same_session_keep_one_and_tell_the_others():
+    session = make_session(title="เดิม")
+    users = [make_user("coordinator") for _ in range(WRITERS)]
+    cdd = Organization.objects.get(code="CDD").pk
+
+    def work(index):
+        client = Client()
+        client.force_login(users[index])
+        form = {
+            "code": session.code, "title": f"ฉบับที่ {index}", "circle": "eua", "date": "2549-10-25",
+            "format": "formal", "status": "planned", "version": 1, "organizer": cdd,
+        }  # fmt: skip
+        response = client.post(f"/forums/{session.code}/edit/", form)
+        return response.status_code, response.get("Location", "")
+
+    results = run_in_parallel(work)
+    saved = [i for i, (status, location) in enumerate(results) if location == f"/forums/{session.code}/"]
+    told = [i for i, (status, location) in enumerate(results) if location.endswith("/edit/") or status == 200]
+    assert len(saved) == 1 and len(told) == WRITERS - 1
+    session.refresh_from_db()
+    assert session.title == f"ฉบับที่ {saved[0]}" and session.version == 2
+    assert ForumSession.history.filter(id=session.pk, history_type="~").count() == 1

@@ -3,12 +3,16 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from agencies.models import KmRole
+from agencies.models import KmRole, Organization
 from forums import services
 from forums.models import Attendance, ForumSession
 from tests.factories import make_attendance, make_person, make_session, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def cdd_pk():
+    return Organization.objects.get(code="CDD").pk
 
 
 def table_rows(response, table_id):
@@ -76,7 +80,7 @@ def test_creating_a_session_proposes_the_invite_list(coordinator_client):
     response = coordinator_client.post(
         "/forums/new/",
         {"code": "f-2569-01", "title": " วงคุณเอื้อ  ทดสอบ ", "circle": "eua", "date": "25/12/2569",
-         "start": "09:30", "format": "formal", "status": "planned"},
+         "start": "09:30", "format": "formal", "status": "planned", "organizer": cdd_pk()},
     )  # fmt: skip
     assert response.status_code == 302
     session = ForumSession.objects.get(code="F-2569-01")
@@ -98,7 +102,7 @@ def test_a_stale_session_edit_is_refused(coordinator_client):
     session = make_session(title="เดิม")
     form = {
         "code": session.code, "title": "ฉบับแรก", "circle": "eua", "date": "2549-10-25", "format": "formal",
-        "status": "planned", "version": 1,
+        "status": "planned", "version": 1, "organizer": cdd_pk(),
     }  # fmt: skip
     assert coordinator_client.post(f"/forums/{session.code}/edit/", form).status_code == 302
     stale = coordinator_client.post(f"/forums/{session.code}/edit/", {**form, "title": "ฉบับที่สอง"})
@@ -147,7 +151,7 @@ def test_session_page_history_shows_an_edit_of_the_session(coordinator_client):
     session = make_session(title="ชื่อเดิม")
     form = {
         "code": session.code, "title": "ชื่อใหม่", "circle": "eua", "date": "2549-10-25", "format": "formal",
-        "status": "held", "version": 1,
+        "status": "held", "version": 1, "organizer": cdd_pk(),
     }  # fmt: skip
     coordinator_client.post(f"/forums/{session.code}/edit/", form)
     response = coordinator_client.get(f"/forums/{session.code}/")
@@ -158,3 +162,38 @@ def test_session_page_history_shows_an_edit_of_the_session(coordinator_client):
     ]
     change = next(e for e in entries if "ชื่อใหม่" in e)
     assert "ชื่อเดิม" in change and "จัดแล้ว" in change
+
+
+def test_a_coordinator_changes_only_sessions_of_their_scope(client):
+    coordinator = make_user("coordinator", scope_agencies=("WU",), scope_tambons=("800119",))
+    client.force_login(coordinator)
+    own_agency = make_session(organizer=Organization.objects.get(code="WU"))
+    own_tambon = make_session(tambon="800119")  # organized by CDD, but in the coordinator's tambon
+    other = make_session()  # CDD, provincial
+    for session in (own_agency, own_tambon):
+        assert client.get(f"/forums/{session.code}/checkin/").status_code == 200
+    for suffix in ("edit/", "checkin/", "invitations/", "sheet/import/"):
+        assert client.get(f"/forums/{other.code}/{suffix}").status_code == 404
+    assert client.post(f"/forums/{other.code}/checkin/absent/").status_code == 404
+    assert client.get(f"/forums/{other.code}/").status_code == 200  # reading stays open
+    refused = client.post(
+        "/forums/new/",
+        {"code": "X-OUT", "title": "นอกขอบเขต", "circle": "eua", "date": "2549-10-25", "format": "formal",
+         "status": "planned", "organizer": cdd_pk()},
+    )  # fmt: skip
+    assert refused.status_code == 200 and not ForumSession.objects.filter(code="X-OUT").exists()
+
+
+def test_an_administrator_changes_any_session(client):
+    client.force_login(make_user("administrator", is_staff=True))
+    assert client.get(f"/forums/{make_session().code}/edit/").status_code == 200
+
+
+def test_a_deactivated_account_is_logged_out_at_its_next_request(client):
+    coordinator = make_user("coordinator")
+    client.force_login(coordinator)
+    assert client.get("/forums/").status_code == 200
+    coordinator.is_active = False
+    coordinator.save()
+    response = client.get("/forums/")
+    assert response.status_code == 302 and "/login/" in response["Location"]

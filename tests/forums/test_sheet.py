@@ -356,9 +356,9 @@ def test_preview_and_confirm_query_counts_do_not_grow(coordinator_client, django
     session = make_session(date=timezone.localdate())
     invitees = invite_new_people(session, count)
     rows = [(p.code, "มา", "") for p in invitees] + [(make_person("NFE").code, "มาสาย", "")]
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         _response, page = preview(coordinator_client, session, csv_file(rows))
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(30):
         response = confirm(coordinator_client, session, payload_of(page))
     assert response.status_code == 302
     assert session.attendances.attended().count() == count + 1
