@@ -29,7 +29,9 @@ class SessionForm(forms.ModelForm):
         self.fields["tambon"].queryset = Tambon.objects.in_program()
         self.fields["tambon"].empty_label = _("Provincial (no single tambon)")
         # A coordinator organizes for the agencies of their scope, or in its tambons; administrators for anyone.
-        self.limited = user is not None and not (user.is_superuser or roles.has_role(user, roles.ADMINISTRATOR))
+        self.limited = user is not None and not (
+            user.is_superuser or roles.has_role(user, roles.ADMINISTRATOR)
+        )
         self.scope = getattr(user, "coordinator_scope", None) if self.limited else None
         self.fields["note_taker"].queryset = Person.objects.active().filter(role=KmRole.AMNUAY)
         self.fields["code"].help_text = _("e.g. F-2549-07; unique.")
@@ -50,7 +52,8 @@ class SessionForm(forms.ModelForm):
             organizer, tambon = data.get("organizer"), data.get("tambon")
             if not ((organizer and organizer.pk in agencies) or (tambon and tambon.pk in tambons)):
                 raise forms.ValidationError(
-                    _("You may organize sessions only for the agencies and tambons of your scope."), code="scope"
+                    _("You may organize sessions only for the agencies and tambons of your scope."),
+                    code="scope",
                 )
         if self.instance.pk and data.get("version") not in (None, self.instance.version):
             raise forms.ValidationError(
