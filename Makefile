@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install messages translations demo serve test lint format check-deploy collectstatic vendor clean bench
+.PHONY: help install messages translations demo serve test lint format check-deploy collectstatic vendor clean bench backup restore
 
 help:
 	@echo "make demo      - install, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
@@ -67,3 +67,13 @@ clean:
 # Builds (once) and measures the pilot-scale and province-scale datasets; prints ratios and query counts.
 bench: install
 	$(PY) scripts/bench.py
+
+# Writes a timestamped copy of the database (DATABASE_URL, or the SQLite default) under var/backups/ and prints
+# its path; `make -s backup` prints the path alone (for cron).
+backup: $(STAMP)
+	$(PY) scripts/backup.py backup
+
+# make restore FILE=var/backups/kmportal-….pgdump [FORCE=1]: refuses a database that is not empty unless FORCE=1.
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/kmportal-<time>.<ext> [FORCE=1]" >&2; exit 2; }
+	$(PY) scripts/backup.py restore "$(FILE)" $(if $(filter 1,$(FORCE)),--force)

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.models import District, Organization, Person, Province, Tambon
+from agencies.models import District, Organization, Person, PersonAccessLog, Province, Tambon
 from kmportal.admin import ThaiDateAdminMixin, be_date, be_datetime
 
 
@@ -63,11 +63,11 @@ class PersonAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["organization", "tambon"]
     autocomplete_fields = ["organization", "tambon", "user"]
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["created", "updated", "anonymized"]
     fieldsets = [
         (None, {"fields": ["code", "title", "first_name", "last_name", "role", "is_chair", "is_active"]}),
         (_("Where"), {"fields": ["organization", "tambon", "position", "phone", "email"]}),
-        (_("Portal"), {"fields": ["user", "created", "updated"]}),
+        (_("Portal"), {"fields": ["user", "created", "updated", "anonymized"]}),
     ]
 
     @admin.display(description=_("name"), ordering="first_name")
@@ -81,6 +81,10 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description=_("updated at"))
     def updated(self, person):
         return be_datetime(person.updated_at)
+
+    @admin.display(description=_("anonymized at"))
+    def anonymized(self, person):
+        return be_datetime(person.anonymized_at) if person.anonymized_at else "–"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -97,3 +101,29 @@ class PersonAdmin(admin.ModelAdmin):
                 )
                 % {"name": obj.full_name, "codes": ", ".join(p.code for p in duplicates)},
             )
+
+
+@admin.register(PersonAccessLog)
+class PersonAccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence of who looked at whom, so nobody edits or deletes it here (apply_retention
+    deletes the old entries)."""
+
+    list_display = ["opened", "user", "person", "action"]
+    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["person__code", "user__username"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["user", "person"]
+    ordering = ["-opened_at", "-pk"]
+
+    @admin.display(description=_("opened at"), ordering="opened_at")
+    def opened(self, entry):
+        return be_datetime(entry.opened_at)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

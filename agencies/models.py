@@ -160,6 +160,11 @@ class KmRole(models.TextChoices):
     KIT = "kit", _("Khun Kit (practitioner)")
 
 
+# As many characters as the search and lookup fields take. A longer text (a page pasted into the check-in search)
+# matches no name better, and would build a query deeper, or a LIKE pattern longer, than SQLite allows.
+SEARCH_MAX_LENGTH = 100
+
+
 class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -168,7 +173,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(role__in=roles)
 
     def search(self, text: str):
-        text = clean_text(text)
+        text = clean_text(text)[:SEARCH_MAX_LENGTH]
         if not text:
             return self
         query = Q()
@@ -212,6 +217,8 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set by agencies.pdpa.anonymize: the row stays, for the attendance figures, without anything personal.
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -251,3 +258,35 @@ class Person(models.Model):
             .exclude(pk=self.pk)
             .order_by("code")
         )
+
+
+class PersonAccessLog(models.Model):
+    """Who opened a person's page, exported their data or anonymized them, and when (PDPA: accountability).
+
+    Written by the views, one row per opening; read in the admin only, never changed there."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened the person page")
+        EXPORT_JSON = "export_json", _("Exported the data (JSON)")
+        EXPORT_CSV = "export_csv", _("Exported the data (CSV)")
+        ANONYMIZE = "anonymize", _("Anonymized the person")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="person_access_logs",
+        verbose_name=_("account"),
+    )
+    person = models.ForeignKey(Person, models.CASCADE, related_name="access_logs", verbose_name=_("person"))
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices, default=Action.VIEW)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("person access log entry")
+        verbose_name_plural = _("person access log")
+        indexes = [models.Index(fields=["person", "opened_at"])]
+
+    def __str__(self):
+        return f"{self.opened_at:%Y-%m-%d %H:%M} {self.user_id} → {self.person_id}"

@@ -1,11 +1,21 @@
-from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+import json
 
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from agencies import pdpa
 from agencies.forms import PersonFilterForm
-from agencies.models import KmRole, Organization, Person, Tambon
+from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambon
 
 PEOPLE_PER_PAGE = 50
 
@@ -69,8 +79,56 @@ def person_list(request):
 @permission_required("agencies.view_person", raise_exception=True)
 def person_detail(request, code):
     person = get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
-    return render(
-        request,
-        "agencies/person_detail.html",
-        {"person": person, "duplicates": person.possible_duplicates().select_related("organization")},
-    )
+    pdpa.log_access(request.user, person)
+    context = {
+        "person": person,
+        "duplicates": person.possible_duplicates().select_related("organization"),
+        "is_administrator": pdpa.is_administrator(request.user),
+    }
+    return render(request, "agencies/person_detail.html", context)
+
+
+def _person_for_administrator(user, code: str) -> Person:
+    """The person with this code, for an administrator: 403 for anyone else (whether the code exists or not),
+    404 for an unknown code."""
+    if not pdpa.is_administrator(user):
+        raise PermissionDenied
+    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+
+
+@never_cache
+@require_safe
+def person_export_json(request, code):
+    person = _person_for_administrator(request.user, code)
+    pdpa.log_access(request.user, person, PersonAccessLog.Action.EXPORT_JSON)
+    body = json.dumps(pdpa.personal_data(person), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"person-{person.code}.json")
+    return response
+
+
+@never_cache
+@require_safe
+def person_export_csv(request, code):
+    person = _person_for_administrator(request.user, code)
+    pdpa.log_access(request.user, person, PersonAccessLog.Action.EXPORT_CSV)
+    body = pdpa.personal_data_csv(pdpa.personal_data(person))
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"person-{person.code}.csv")
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_anonymize(request, code):
+    """GET asks for confirmation; POST erases the person by anonymization (agencies.pdpa.anonymize)."""
+    person = _person_for_administrator(request.user, code)
+    if request.method == "POST" and person.anonymized_at is None:
+        with transaction.atomic():
+            pdpa.log_access(request.user, person, PersonAccessLog.Action.ANONYMIZE)
+            pdpa.anonymize(person)
+        # The old code is not repeated: it is one of the things erased.
+        messages.success(request, _("Personal data erased; the attendance figures are kept."))
+        return redirect("agencies:person_detail", code=person.code)
+    if person.anonymized_at is not None:
+        return redirect("agencies:person_detail", code=person.code)
+    return render(request, "agencies/person_anonymize.html", {"person": person})

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +8,8 @@ from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from forums.models import Attendance, Circle, ForumSession
 from kmportal.fields import BuddhistDateFormField
 from kmportal.widgets import LongSelect
+
+CODE = re.compile(r"[A-Z0-9ก-๙][A-Z0-9ก-๙._-]{0,29}")
 
 
 class SessionForm(forms.ModelForm):
@@ -39,7 +43,13 @@ class SessionForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
     def clean_code(self):
-        return clean_text(self.cleaned_data["code"]).upper()
+        code = clean_text(self.cleaned_data["code"]).upper()
+        # The code is part of the session's web address: letters, digits, dots, dashes and underscores only.
+        if not CODE.fullmatch(code):
+            raise forms.ValidationError(
+                _("Use only letters, digits, “-”, “.” and “_” in the code, e.g. F-2549-07."), code="code"
+            )
+        return code
 
     def clean_title(self):
         return clean_text(self.cleaned_data["title"])
@@ -157,7 +167,9 @@ class WalkInForm(forms.Form):
 
 class RepresentativeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    representative = PersonLookupField(label=_("Representative's portal code or name"), required=False)
+    representative = PersonLookupField(
+        label=_("Representative's portal code or name"), required=False, max_length=100
+    )
     new_person = forms.BooleanField(label=_("A new person, not in the portal yet"), required=False)
 
 

@@ -33,6 +33,8 @@ FILES = {
 COMMUNITY_KINDS = [k for k in Organization.Kind.values if k not in ("agency", "province")]
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+# Codes appear in web addresses (/forums/<code>/, /people/<code>/).
+_CODE = re.compile(r"[^\s/?#%\\]+")
 
 
 @dataclass
@@ -160,7 +162,19 @@ def import_directory(directory: Path, user=None) -> dict[str, int]:
     }
 
 
+def _addressable(checker, file, row, code):
+    """Whether the code can be part of a page address (/forums/<code>/): a slash would break every list that
+    links the row."""
+    if "/" in code:
+        checker.error(file, row.line, f"code '{code}' contains '/' / รหัสมีเครื่องหมาย /")
+        return False
+    return True
+
+
 def _duplicate(checker, file, row, code, seen, existing):
+    if not _CODE.fullmatch(code):
+        checker.error(file, row.line, f"code '{code}' has a space, '/', '?', '#' or '%' / รหัสมีอักขระที่ใช้ไม่ได้")
+        return True
     if code in existing:
         checker.error(file, row.line, f"duplicate: {code} already exists / รหัสซ้ำกับข้อมูลที่มีอยู่แล้ว")
         return True
@@ -169,6 +183,23 @@ def _duplicate(checker, file, row, code, seen, existing):
         return True
     seen[code] = row.line
     return False
+
+
+def _fits(checker, file, row, instance):
+    """Whether every text of the row fits its column: a longer one would stop the whole import at the database
+    (PostgreSQL) with no line to point at, or be kept whole (SQLite)."""
+    ok = True
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname)
+        if isinstance(value, str) and model_field.max_length and len(value) > model_field.max_length:
+            checker.error(
+                file,
+                row.line,
+                f"{model_field.name} is longer than {model_field.max_length} characters"
+                f" / ยาวเกิน {model_field.max_length} ตัวอักษร",
+            )
+            ok = False
+    return ok
 
 
 def _choice(checker, file, row, column, allowed):
@@ -190,6 +221,7 @@ def _check_organizations(rows, checker, tambons, existing):
             checker.error(file, row.line, "code is empty / ไม่มีรหัส")
             continue
         ok = not _duplicate(checker, file, row, code, seen, existing)
+        ok &= _addressable(checker, file, row, code)
         if not v["name"]:
             checker.error(file, row.line, "name is empty / ไม่มีชื่อ")
             ok = False
@@ -198,9 +230,11 @@ def _check_organizations(rows, checker, tambons, existing):
             checker.error(file, row.line, f"unknown tambon '{v['tambon']}' / ไม่พบรหัสตำบล")
             ok = False
         if ok:
-            out.append(
-                Organization(code=code, name_th=clean_text(v["name"]), kind=v["kind"], tambon_id=v["tambon"])
+            organization = Organization(
+                code=code, name_th=clean_text(v["name"]), kind=v["kind"], tambon_id=v["tambon"]
             )
+            if _fits(checker, file, row, organization):
+                out.append(organization)
     return out
 
 
@@ -213,6 +247,7 @@ def _check_people(rows, checker, tambons, organizations, existing):
             checker.error(file, row.line, "code is empty / ไม่มีรหัส")
             continue
         ok = not _duplicate(checker, file, row, code, seen, existing)
+        ok &= _addressable(checker, file, row, code)
         if not v["first_name"]:
             checker.error(file, row.line, "first_name is empty / ไม่มีชื่อ")
             ok = False
@@ -237,7 +272,9 @@ def _check_people(rows, checker, tambons, organizations, existing):
                 phone=v["phone"],
             )
             person.organization_code = v["organization"]
-            out.append(person)
+            person.normalize()  # as it will be stored, for the lengths
+            if _fits(checker, file, row, person):
+                out.append(person)
     return out
 
 
@@ -250,6 +287,7 @@ def _check_sessions(rows, checker, tambons, organizers, existing):
             checker.error(file, row.line, "code is empty / ไม่มีรหัส")
             continue
         ok = not _duplicate(checker, file, row, code, seen, existing)
+        ok &= _addressable(checker, file, row, code)
         if not v["title"]:
             checker.error(file, row.line, "title is empty / ไม่มีชื่อเวที")
             ok = False
@@ -283,7 +321,8 @@ def _check_sessions(rows, checker, tambons, organizers, existing):
                 venue=v["venue"],
             )
             session.organizer_code = v["organizer"]
-            out.append(session)
+            if _fits(checker, file, row, session):
+                out.append(session)
     return out
 
 

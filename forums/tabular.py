@@ -2,11 +2,20 @@
 
 import csv
 import io
+import itertools
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# A sign-in sheet holds one forum's people, a few hundred rows. Without these caps one upload under 2 MB could hold
+# a worker for minutes: an XLSX file is a zip archive, and 700 KB of it can unpack to 2,000,000 rows of XML.
+MAX_UPLOAD_ROWS = 5_000
+MAX_XLSX_UNPACKED_BYTES = 10 * 1024 * 1024
+# Read-only openpyxl fills the rows and columns a sheet skips up to the size the sheet declares (A1:XFD1048576):
+# a 2 KB file would otherwise become a million rows of 16,384 cells.
+MAX_XLSX_COLUMNS = 50
 
 
 class TableError(ValueError):
@@ -30,6 +39,12 @@ def read_csv_bytes(data: bytes, required: list[str], name: str) -> list[Row]:
         raise TableError(
             _("%(file)s is not UTF-8 text. Save it as “CSV UTF-8” and try again.") % {"file": name}
         ) from None
+    if "\x00" in text:
+        # Never in a text file, and PostgreSQL refuses it in any value.
+        raise TableError(
+            _("%(file)s line %(line)s holds a NUL character: it is not a CSV text file.")
+            % {"file": name, "line": text.count("\n", 0, text.index("\x00")) + 1}
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         lines = list(reader)
@@ -43,16 +58,38 @@ def read_csv_bytes(data: bytes, required: list[str], name: str) -> list[Row]:
 def read_xlsx_bytes(data: bytes, required: list[str], name: str) -> list[Row]:
     from openpyxl import load_workbook
 
+    unreadable = TableError(_("%(file)s is not a readable XLSX workbook.") % {"file": name})
+    try:
+        # The members' sizes as the archive declares them: zipfile never unpacks more than declared.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception:
+        raise unreadable from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise TableError(
+            _("%(file)s unpacks to more than %(limit)s MB: a sign-in sheet is much smaller.")
+            % {"file": name, "limit": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file
-        raise TableError(_("%(file)s is not a readable XLSX workbook.") % {"file": name}) from None
-    sheet = workbook.worksheets[0]
-    lines = [
-        ["" if cell is None else _cell_text(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
+        raise unreadable from None
+    try:
+        # A read-only workbook parses its sheet while the rows are read: a damaged sheet (a missing part, a
+        # number cell holding text) fails here rather than when the file is opened.
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
+        # The header and the rows allowed, and one more to tell that there are too many (blank rows count).
+        lines = [
+            ["" if cell is None else _cell_text(cell) for cell in row]
+            for row in itertools.islice(rows, MAX_UPLOAD_ROWS + 2)
+        ]
+    except Exception:
+        raise unreadable from None
+    finally:
+        workbook.close()
+    if len(lines) > MAX_UPLOAD_ROWS + 1:
+        raise _too_many_rows(name)
     return _rows(lines, required, name)
 
 
@@ -97,9 +134,20 @@ def read_upload(upload, required: list[str]) -> list[Row]:
         )
     data = upload.read()
     if data[:4] == b"PK\x03\x04":
-        return read_xlsx_bytes(data, required, name)
-    if name.lower().endswith((".xlsx", ".xls")):
+        rows = read_xlsx_bytes(data, required, name)
+    elif name.lower().endswith((".xlsx", ".xls")):
         raise TableError(_("%(file)s is not a readable XLSX workbook.") % {"file": name})
-    if b"\x00" in data[:4096]:
+    elif b"\x00" in data[:4096]:
         raise TableError(_("%(file)s is not a CSV or XLSX file.") % {"file": name})
-    return read_csv_bytes(data, required, name)
+    else:
+        rows = read_csv_bytes(data, required, name)
+    if len(rows) > MAX_UPLOAD_ROWS:
+        raise _too_many_rows(name)
+    return rows
+
+
+def _too_many_rows(name: str) -> TableError:
+    return TableError(
+        _("%(file)s has more than %(limit)s rows: a sign-in sheet holds one forum's people.")
+        % {"file": name, "limit": f"{MAX_UPLOAD_ROWS:,}"}
+    )

@@ -15,6 +15,8 @@ Email:
 DJANGO_LOG_LEVEL        Log level of the "kmportal" loggers. Default INFO.
 DJANGO_PROXY_COUNT      How many reverse proxies stand in front of the app (for the client address that login
                         throttling sees). Default 0 (the app is reached directly).
+PDPA_RETENTION_YEARS    How long personal data is kept after a person's last forum (PDPA): `manage.py
+                        apply_retention` anonymizes inactive people and deletes logs older than this. Default 10.
 """
 
 import datetime
@@ -231,6 +233,12 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kmportal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Personal data (PDPA): years kept after a person's last forum; shown on the privacy notice.
+PDPA_RETENTION_YEARS = env_int("PDPA_RETENTION_YEARS", 10)
+if PDPA_RETENTION_YEARS < 1:
+    # Zero would anonymize every inactive person on the next run of apply_retention.
+    raise ImproperlyConfigured("PDPA_RETENTION_YEARS must be at least 1.")
 
 # Security. Behind the reverse proxy TLS ends at the proxy, which sets X-Forwarded-Proto.
 SECURE = env_bool("DJANGO_SECURE", not DEBUG)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
@@ -38,3 +39,16 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_safe
+def privacy(request):
+    """The privacy notice (PDPA section 23), in Thai and English on one page: it is the notice itself, not
+    interface text, so both versions are written out rather than translated through the catalogue."""
+    context = {
+        "retention_years": settings.PDPA_RETENTION_YEARS,
+        "contact_email": settings.DEFAULT_FROM_EMAIL,
+        "partners": Organization.objects.partners(),
+    }
+    return render(request, "privacy.html", context)

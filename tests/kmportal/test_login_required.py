@@ -4,7 +4,7 @@ from tests.urlwalk import all_urls
 
 # Open to anyone: signing in, health checks for the load balancer, switching language, the admin's own login,
 # the secret-address calendar feed (calendar programs cannot log in; an unknown address is a 404), and the
-# published lesson notes, so that the knowledge travels.
+# published lesson notes, so that the knowledge travels, and the privacy notice.
 OPEN = {
     "accounts:login",
     "healthz",
@@ -16,6 +16,7 @@ OPEN = {
     "lessons:feed",
     "lessons:search",
     "lessons:knowledge_assets",
+    "privacy",
 }
 
 
