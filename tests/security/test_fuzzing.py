@@ -754,12 +754,19 @@ PEOPLE_HEADER = interchange.FILES["people.csv"]
             "venue is longer",
         ),
         ("organizations.csv", [["CFO-" + "9" * 20, "กลุ่ม", "savings_group", "800119"]], "code is longer"),
+        # A code is part of a page address: with a slash, every list linking the row failed.
+        (
+            "sessions.csv",
+            [["F/2549/07", "เวที", "2006-01-01", "", "eua", "", "formal", "held", "", ""]],
+            "'/'",
+        ),
     ],
 )
-def test_the_interchange_import_rejects_nul_and_overlong_values_by_line(
+def test_the_interchange_import_rejects_nul_overlong_values_and_slashed_codes_by_line(
     tmp_path, session, name, rows, problem
 ):
-    """PostgreSQL failed the whole import with a database error (no line to point at); SQLite kept them."""
+    """These passed the checks: PostgreSQL then failed the whole import with a database error and no line to
+    point at, SQLite kept them, and a slashed code broke every page that links the row."""
     write_csv(tmp_path / name, [interchange.FILES[name], *rows])
     before = domain_counts()
     with pytest.raises(interchange.ImportRejected) as rejected:
