@@ -232,10 +232,6 @@ def mark_unmarked_absent(session: ForumSession, user=None) -> int:
     return len(rows)
 
 
-class WalkInExists(ValueError):
-    pass
-
-
 @transaction.atomic
 def add_walk_in(session: ForumSession, person: Person, status: str = Status.PRESENT, user=None) -> Attendance:
     """Records someone who came without an invitation. Someone already on the list is marked, not added twice."""

@@ -135,11 +135,3 @@ class CommentForm(forms.ModelForm):
         if not body:
             raise forms.ValidationError(_("Write something first."))
         return body
-
-
-class NoteFilterForm(forms.Form):
-    collection = forms.CharField(required=False)
-    tag = forms.CharField(required=False)
-    tambon = forms.CharField(required=False)
-    agency = forms.CharField(required=False)
-    author = forms.CharField(required=False)
