@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agencies.models import District, Organization, Person, PersonAccessLog, Province, Tambon
-from kmportal.admin import ThaiDateAdminMixin, be_date, be_datetime
+from core.admin import ThaiDateAdminMixin, be_date, be_datetime
 
 
 @admin.register(Province)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kmportal.fields import BuddhistDateField
+from core.fields import BuddhistDateField
 
 
 def clean_text(value: str) -> str:

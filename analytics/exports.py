@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kmportal.thaidates import format_date
+from core.thaidates import format_date
 
 
 def _cell(value):

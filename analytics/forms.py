@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Tambon
 from analytics.metrics import Scope
+from core.fields import BuddhistDateFormField
+from core.widgets import LongSelect
 from forums.models import Circle
-from kmportal.fields import BuddhistDateFormField
-from kmportal.widgets import LongSelect
 
 # With no filter in the address, the dashboard opens on the executives' circle: the forums whose thin and uneven
 # attendance the program learned from.

@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ThaiDateAdminMixin, be_date, be_datetime
 from forums.models import Attendance, CalendarFeed, ForumSession, Reminder
-from kmportal.admin import ThaiDateAdminMixin, be_date, be_datetime
 
 
 class AttendanceInline(admin.TabularInline):

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
+from core.fields import BuddhistDateFormField
+from core.widgets import LongSelect
 from forums.models import Attendance, Circle, ForumSession
-from kmportal.fields import BuddhistDateFormField
-from kmportal.widgets import LongSelect
 
 CODE = re.compile(r"[A-Z0-9ก-๙][A-Z0-9ก-๙._-]{0,29}")
 

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 
 from agencies.models import Person
+from core.thaidates import format_date, format_datetime
 from forums.models import Attendance, ForumSession
-from kmportal.thaidates import format_date, format_datetime
 
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "session", "role", "organization"}
 

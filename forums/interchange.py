@@ -17,10 +17,10 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
+from core.thaidates import EARLIEST, LATEST, year_to_gregorian
 from forums import summaries
 from forums.models import Attendance, Circle, ForumSession
 from forums.tabular import TableError, read_csv_bytes
-from kmportal.thaidates import EARLIEST, LATEST, year_to_gregorian
 
 FILES = {
     "organizations.csv": ["code", "name", "kind", "tambon"],

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import KmRole, Organization, Person, Tambon
-from kmportal.fields import BuddhistDateField
+from core.fields import BuddhistDateField
 
 
 class Circle(models.TextChoices):

@@ -6,7 +6,7 @@ DJANGO_DEBUG            1/0, true/false. Development mode. Default 0.
 DJANGO_SECRET_KEY       Required when DJANGO_DEBUG is off; at least 50 characters.
 DJANGO_ALLOWED_HOSTS    Comma-separated host names. Default "localhost,127.0.0.1" (with DEBUG) or none.
 DJANGO_CSRF_TRUSTED_ORIGINS  Comma-separated origins (https://km.example.go.th) behind a TLS proxy.
-DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/kmportal.sqlite3.
+DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/core.sqlite3.
 DJANGO_SECURE           1/0. HTTPS-only cookies, HSTS and redirect to HTTPS. Default: on when DEBUG is off.
 DJANGO_STATIC_MANIFEST  1/0. Hashed, compressed static file names (needs collectstatic). Default: on when DEBUG is off.
 Email:
@@ -97,20 +97,21 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
-    "kmportal",
+    "core",
     "accounts",
     "agencies",
     "forums",
     "analytics",
     "lessons",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "kmportal.middleware.RefuseNulMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kmportal.middleware.ThaiFirstLocaleMiddleware",
+    "core.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,7 +139,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
-            "builtins": ["kmportal.templatetags.thaidate"],
+            "builtins": ["core.templatetags.thaidate"],
         },
     },
 ]
@@ -148,13 +149,13 @@ def _database() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
         VAR_DIR.mkdir(exist_ok=True)
-        url = f"sqlite:///{VAR_DIR / 'kmportal.sqlite3'}"
+        url = f"sqlite:///{VAR_DIR / 'core.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["ENGINE"] = "kmportal.sqlite3"
+        config["ENGINE"] = "core.sqlite3"
         # A file, not memory, for the test database: in-memory SQLite shared between threads locks whole tables
         # and fails at once, where a file in WAL mode waits its turn as production does.
         # One per process, so that two test runs on one machine do not share it.

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from kmportal import views
+from portal import views
 
 admin.site.site_header = "kmportal"
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kmportal.admin import be_datetime
+from core.admin import be_datetime
 from lessons import search
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
 

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon, clean_text
+from core.fields import BuddhistDateFormField
 from forums.models import Circle, ForumSession
-from kmportal.fields import BuddhistDateFormField
 from lessons import richtext
 from lessons.models import Comment, KeyLesson, LessonNote, Tag
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.models import KmRole, Organization, Tambon
-from kmportal.thaidates import format_date
+from core.thaidates import format_date
 from lessons import richtext, search, services
 from lessons.forms import CommentForm, KeyLessonFormSet, NoteForm
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import forums.models
-import kmportal.fields
+import core.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
                 ('title', models.CharField(max_length=255, verbose_name='session title')),
                 ('circle', models.CharField(choices=[('eua', 'Khun Eua circle'), ('eua_amnuay', 'Khun Eua and Khun Amnuay circle'), ('all', 'Three-party circle')], max_length=12, verbose_name='circle')),
-                ('date', kmportal.fields.BuddhistDateField(verbose_name='date')),
+                ('date', core.fields.BuddhistDateField(verbose_name='date')),
                 ('start', models.TimeField(blank=True, null=True, verbose_name='starts at')),
                 ('end', models.TimeField(blank=True, null=True, verbose_name='ends at')),
                 ('venue', models.CharField(blank=True, max_length=255, verbose_name='venue')),
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(db_index=True, max_length=30, verbose_name='code')),
                 ('title', models.CharField(max_length=255, verbose_name='session title')),
                 ('circle', models.CharField(choices=[('eua', 'Khun Eua circle'), ('eua_amnuay', 'Khun Eua and Khun Amnuay circle'), ('all', 'Three-party circle')], max_length=12, verbose_name='circle')),
-                ('date', kmportal.fields.BuddhistDateField(verbose_name='date')),
+                ('date', core.fields.BuddhistDateField(verbose_name='date')),
                 ('start', models.TimeField(blank=True, null=True, verbose_name='starts at')),
                 ('end', models.TimeField(blank=True, null=True, verbose_name='ends at')),
                 ('venue', models.CharField(blank=True, max_length=255, verbose_name='venue')),

@@ -10,8 +10,8 @@ from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
+from core.thaidates import THAI_MONTHS_FULL
 from forums.models import Attendance, Reminder
-from kmportal.thaidates import THAI_MONTHS_FULL
 from tests.factories import make_attendance, make_person, make_session
 
 pytestmark = pytest.mark.django_db

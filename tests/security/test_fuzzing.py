@@ -29,10 +29,10 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from agencies.models import KmRole, Organization
+from core import thaidates
+from core.fields import BuddhistDateFormField
 from forums import interchange
 from forums.models import Attendance, Circle, ForumSession
-from kmportal import thaidates
-from kmportal.fields import BuddhistDateFormField
 from lessons.models import LessonNote
 from tests.factories import make_attendance, make_person, make_session, make_user
 
@@ -654,7 +654,7 @@ def query(fields: dict):
 
 
 def expected_status(params: dict) -> int:
-    """200, or 400 for a query holding a NUL: kmportal.middleware.RefuseNulMiddleware refuses it first."""
+    """200, or 400 for a query holding a NUL: core.middleware.RefuseNulMiddleware refuses it first."""
     values = [
         value for values in params.values() for value in (values if isinstance(values, list) else [values])
     ]
@@ -881,7 +881,7 @@ def test_a_huge_posted_count_of_key_lessons_builds_no_more_than_20_forms(facilit
 
 
 # PostgreSQL refuses NUL in a query parameter, and these views pass an address part or a GET parameter to a
-# query: kmportal.middleware.RefuseNulMiddleware answers 400 before they run.
+# query: core.middleware.RefuseNulMiddleware answers 400 before they run.
 @pytest.mark.parametrize(
     ("url", "params"),
     [

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import KmRole, Tambon
 from analytics.metrics import Scope, compute
+from core.thaidates import year_to_gregorian
 from forums.models import Circle
-from kmportal.thaidates import year_to_gregorian
 
 
 def iso_date(text):

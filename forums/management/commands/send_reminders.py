@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.thaidates import format_date
 from forums.models import Attendance, ForumSession, Reminder
-from kmportal.thaidates import format_date
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Form and model fields for Buddhist-era dates.
 
 Django's Thai input formats read "25/10/2549" as the Gregorian year 2549. Every date field of the portal's models
-is a BuddhistDateField, whose form field parses through kmportal.thaidates instead, so the admin and every
+is a BuddhistDateField, whose form field parses through core.thaidates instead, so the admin and every
 ModelForm get it without anyone remembering to.
 """
 
@@ -10,7 +10,7 @@ import datetime as dt
 from django import forms
 from django.db import models
 
-from kmportal import thaidates
+from core import thaidates
 
 
 class BuddhistDateInput(forms.TextInput):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from kmportal import thaidates
+from core import thaidates
 
 register = template.Library()
 

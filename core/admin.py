@@ -1,5 +1,5 @@
-from kmportal.fields import BuddhistDateField, BuddhistDateInput
-from kmportal.thaidates import format_date, format_datetime
+from core.fields import BuddhistDateField, BuddhistDateInput
+from core.thaidates import format_date, format_datetime
 
 
 class ThaiDateAdminMixin:

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from kmportal.fields import BuddhistDateFormField
-from kmportal.thaidates import DateParseError, format_date, format_datetime, parse_date, year_to_gregorian
+from core.fields import BuddhistDateFormField
+from core.thaidates import DateParseError, format_date, format_datetime, parse_date, year_to_gregorian
 
 
 @pytest.mark.parametrize(

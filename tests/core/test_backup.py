@@ -257,9 +257,7 @@ def test_the_command_line_backs_up_prints_the_path_and_restores_only_into_an_emp
 
 def test_the_default_backup_file_name_carries_the_time(tmp_path):
     at = dt.datetime(2026, 11, 24, 2, 30, 5)
-    assert (
-        backup.default_output({"ENGINE": "kmportal.sqlite3"}, at).name == "kmportal-20261124-023005.sqlite3"
-    )
+    assert backup.default_output({"ENGINE": "core.sqlite3"}, at).name == "kmportal-20261124-023005.sqlite3"
     assert (
         backup.default_output({"ENGINE": "django.db.backends.postgresql"}, at).name
         == "kmportal-20261124-023005.pgdump"
