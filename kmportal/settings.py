@@ -6,7 +6,7 @@ DJANGO_DEBUG            1/0, true/false. Development mode. Default 0.
 DJANGO_SECRET_KEY       Required when DJANGO_DEBUG is off; at least 50 characters.
 DJANGO_ALLOWED_HOSTS    Comma-separated host names. Default "localhost,127.0.0.1" (with DEBUG) or none.
 DJANGO_CSRF_TRUSTED_ORIGINS  Comma-separated origins (https://km.example.go.th) behind a TLS proxy.
-DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/core.sqlite3.
+DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/kmportal.sqlite3.
 DJANGO_SECURE           1/0. HTTPS-only cookies, HSTS and redirect to HTTPS. Default: on when DEBUG is off.
 DJANGO_STATIC_MANIFEST  1/0. Hashed, compressed static file names (needs collectstatic). Default: on when DEBUG is off.
 Email:
@@ -149,7 +149,7 @@ def _database() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
         VAR_DIR.mkdir(exist_ok=True)
-        url = f"sqlite:///{VAR_DIR / 'core.sqlite3'}"
+        url = f"sqlite:///{VAR_DIR / 'kmportal.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:

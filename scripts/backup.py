@@ -3,7 +3,7 @@
     python scripts/backup.py backup [--output PATH]   # writes var/backups/kmportal-YYYYMMDD-HHMMSS.<ext>, prints it
     python scripts/backup.py restore FILE [--force]   # refuses a database that already holds tables without --force
 
-The database is the one DATABASE_URL names, or the SQLite file var/core.sqlite3, as in kmportal/settings.py.
+The database is the one DATABASE_URL names, or the SQLite file var/kmportal.sqlite3, as in kmportal/settings.py.
 
 - PostgreSQL: `pg_dump --format=custom`, restored with `pg_restore --clean --if-exists --no-owner` in a single
   transaction, so that a restore that fails half-way leaves the database as it was. The password travels in
@@ -51,7 +51,7 @@ def database_settings() -> dict:
 
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        url = f"sqlite:///{VAR_DIR / 'core.sqlite3'}"
+        url = f"sqlite:///{VAR_DIR / 'kmportal.sqlite3'}"
     try:
         return dj_database_url.parse(url)
     except ValueError as exc:

@@ -71,6 +71,6 @@ def test_sqlite_default_uses_wal_and_immediate_transactions(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = portal_settings._database()
     assert config["ENGINE"] == "core.sqlite3"
-    assert config["NAME"].endswith("var/core.sqlite3")
+    assert config["NAME"].endswith("var/kmportal.sqlite3")
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
