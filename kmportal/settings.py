@@ -67,6 +67,54 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    """One of a fixed set of words, compared without case (DJANGO_LOG_LEVEL=debug is DEBUG)."""
+    raw = env_str(name, default)
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+
+
+def env_hosts(name: str, default: list[str], *, required: bool) -> list[str]:
+    """Host names as Django matches them: no scheme, port or path (a pasted URL would match nothing)."""
+    hosts = env_list(name, default)
+    for host in hosts:
+        if "://" in host or "/" in host or (host.count(":") == 1 and not host.startswith("[")):
+            raise ImproperlyConfigured(
+                f"{name} takes host names such as km.example.go.th (no http://, port or path), not {host!r}."
+            )
+    if required and not hosts:
+        raise ImproperlyConfigured(
+            f"{name} is required when DJANGO_DEBUG is off: the host names the portal answers to, comma-separated."
+        )
+    return hosts
+
+
+def env_origins(name: str) -> list[str]:
+    origins = env_list(name, [])
+    for origin in origins:
+        scheme, _sep, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ImproperlyConfigured(
+                f"{name} takes origins such as https://km.example.go.th (scheme and host, no path), not {origin!r}."
+            )
+    return origins
+
+
+def env_email(name: str, default: str) -> str:
+    from email.utils import parseaddr
+
+    from django.core.validators import validate_email
+
+    raw = env_str(name, default)
+    try:
+        validate_email(parseaddr(raw)[1])
+    except Exception:
+        raise ImproperlyConfigured(f"{name} must be an email address, not {raw!r}.") from None
+    return raw
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -80,8 +128,10 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = env_hosts(
+    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [], required=not DEBUG
+)
+CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -148,7 +198,8 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
-        VAR_DIR.mkdir(exist_ok=True)
+        # Owner only: the SQLite database holding personal data lives here (core.sqlite3 creates it 0600).
+        VAR_DIR.mkdir(mode=0o700, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'kmportal.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -228,12 +279,14 @@ EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    if not 0 < EMAIL_PORT < 65536:
+        raise ImproperlyConfigured(f"EMAIL_PORT must be a port number (1-65535), not {EMAIL_PORT}.")
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kmportal@localhost")
+DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "kmportal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Personal data (PDPA): years kept after a person's last forum; shown on the privacy notice.
@@ -290,7 +343,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"DJANGO_PROXY_COUNT must be 0 or more, not {PROXY_COUNT}.")
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
 
@@ -303,7 +359,9 @@ LOGGING = {
     "loggers": {
         "kmportal": {
             "handlers": ["console"],
-            "level": env_str("DJANGO_LOG_LEVEL", "INFO"),
+            "level": env_choice(
+                "DJANGO_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+            ),
             "propagate": False,
         },
     },

@@ -74,3 +74,49 @@ def test_sqlite_default_uses_wal_and_immediate_transactions(monkeypatch):
     assert config["NAME"].endswith("var/kmportal.sqlite3")
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_LOG_LEVEL", "verbose"),
+        ("DJANGO_ALLOWED_HOSTS", "https://km.example.go.th"),
+        ("DJANGO_ALLOWED_HOSTS", "km.example.go.th:8000"),
+        ("DJANGO_ALLOWED_HOSTS", ""),
+        ("DJANGO_CSRF_TRUSTED_ORIGINS", "km.example.go.th"),
+        ("DJANGO_CSRF_TRUSTED_ORIGINS", "https://km.example.go.th/portal"),
+        ("DJANGO_PROXY_COUNT", "-1"),
+        ("DJANGO_PROXY_COUNT", "two"),
+        ("DEFAULT_FROM_EMAIL", "kmportal"),
+        ("EMAIL_PORT", "70000"),
+        ("DJANGO_SECURE", "sometimes"),
+        ("PDPA_RETENTION_YEARS", "0"),
+    ],
+)
+def test_a_bad_environment_value_stops_the_start_naming_the_variable(variable, value):
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k" * 60,
+        "DJANGO_ALLOWED_HOSTS": "km.example.go.th",
+        "EMAIL_HOST": "mail.example.go.th",
+        variable: value,
+    }
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert variable in result.stderr.splitlines()[-1]
+
+
+def test_log_level_is_read_without_case(monkeypatch):
+    monkeypatch.setenv("DJANGO_LOG_LEVEL", "debug")
+    assert portal_settings.env_choice("DJANGO_LOG_LEVEL", "INFO", ["DEBUG", "INFO"]) == "DEBUG"
+
+
+def test_sqlite_database_and_its_folder_are_created_for_the_owner_only(tmp_path):
+    folder = tmp_path / "data"
+    result = run_manage(
+        "migrate", "--verbosity", "0", DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{folder / 'portal.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    for path in folder.iterdir():
+        assert (path.stat().st_mode & 0o077) == 0, f"{path.name} is readable by others"
