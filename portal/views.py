@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -52,3 +53,10 @@ def privacy(request):
         "partners": Organization.objects.partners(),
     }
     return render(request, "privacy.html", context)
+
+
+@login_not_required
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the portal's icon, not a 404 in the log."""
+    return redirect(static("favicon.ico"))

@@ -139,6 +139,7 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     # The portal's own pages ------------------------------------------------------------------------------------
     "home": {GET: members(OK)},
     "healthz": {GET: everyone(OK)},
+    "favicon": {GET: everyone(REDIRECT)},
     "privacy": {GET: everyone(OK)},
     # set_language answers GET with a redirect too (it only sets the cookie on POST).
     "set_language": {GET: everyone(REDIRECT), POST: everyone(REDIRECT)},
