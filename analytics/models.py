@@ -3,10 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Dashboard(models.Model):
-    """No table: carries the permission to read the dashboard and its exports."""
+    """Carries the permission to read the dashboard and its exports; its table stays empty.
+
+    It has a real table (not managed = False) so that `dumpdata` and `loaddata` of the whole database work: Django
+    serializes every model it knows, and a model without a table made them fail.
+    """
 
     class Meta:
-        managed = False
         default_permissions = ()
         permissions = [("view_dashboard", _("Can read the attendance dashboard and its exports"))]
 

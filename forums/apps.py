@@ -16,7 +16,11 @@ class ForumsConfig(AppConfig):
         post_delete.connect(_refresh_turnout, sender=Attendance, dispatch_uid="forums.turnout.delete")
 
 
-def _refresh_turnout(sender, instance, **kwargs):
+def _refresh_turnout(sender, instance, raw=False, **kwargs):
     from forums import summaries
+
+    if raw:
+        # loaddata writes the turnout rows themselves; a refresh here would add them twice.
+        return
 
     summaries.refresh([instance.session_id])
