@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install messages translations demo serve test lint format check-deploy collectstatic vendor clean bench backup restore
+.PHONY: help install messages translations demo demo-reset serve serve-production test lock audit lint format check-deploy collectstatic vendor clean bench backup restore
 
 help:
 	@echo "make demo      - install, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
@@ -19,10 +19,20 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+# Installs exactly the locked versions (with their hashes); pyproject.toml keeps the ranges, `make lock` turns them
+# into requirements.lock (production) and requirements-dev.lock (with the test and lint tools).
+LOCK := requirements-dev.lock
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
+
+$(STAMP): $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	touch $(STAMP)
+
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 install: $(STAMP) translations
 
@@ -33,14 +43,34 @@ translations: $(STAMP)
 messages: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale th --locale en --ignore=.venv --ignore=var --no-obsolete --add-location file
 
+# The first run builds the demo data and prints the demo logins; later runs keep what is in the database.
 demo: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Replaces everything with fresh demo data (and prints the demo logins again), then serves.
+demo-reset: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --reset
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Serves the database as it is, in development mode (no seeding, no migration).
 serve: install
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Tries the production settings on this machine over plain http: DEBUG off, hashed static files, no HTTPS
+# redirect. Not for a real server (see the README's production section).
+serve-production: install
+	DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=local-production-trial-$$(printf '%050d' 0) \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=local-production-trial-$$(printf '%050d' 0) \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1 $(PY) manage.py migrate --verbosity 0
+	@echo "Production settings on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=local-production-trial-$$(printf '%050d' 0) \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1 $(PY) -m gunicorn kmportal.wsgi --bind $(HOST):$(PORT) --workers 2
 
 test: install
 	$(BIN)/ruff check .
@@ -67,6 +97,10 @@ clean:
 # Builds (once) and measures the pilot-scale and province-scale datasets; prints ratios and query counts.
 bench: install
 	$(PY) scripts/bench.py
+
+# Known vulnerabilities of the installed packages (pip-audit); says "skipped" when the advisory source is unreachable.
+audit: $(STAMP)
+	$(PY) scripts/audit.py
 
 # Writes a timestamped copy of the database (DATABASE_URL, or the SQLite default) under var/backups/ and prints
 # its path; `make -s backup` prints the path alone (for cron).

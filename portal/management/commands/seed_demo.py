@@ -23,14 +23,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
         parser.add_argument("--reset", action="store_true", help="Remove earlier demo data first.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds people (make demo keeps what you entered).",
+        )
 
-    def handle(self, *args, seed, scale, force, reset, **options):
+    def handle(self, *args, seed, scale, force, reset, if_empty, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo writes made-up people and demo accounts with known passwords; it refuses to run "
                 "when DEBUG is off. Add --force if this really is a demo server. / "
                 "คำสั่งนี้สร้างข้อมูลสาธิต จะไม่ทำงานเมื่อปิด DEBUG เว้นแต่ระบุ --force"
             )
+        if if_empty and not reset and Person.objects.exists():
+            self.stdout.write(
+                "The database already holds people: kept as it is (make demo-reset rebuilds the demo data and "
+                "prints the demo logins). / ฐานข้อมูลมีข้อมูลอยู่แล้ว จึงคงไว้ตามเดิม"
+            )
+            return
         with transaction.atomic():
             if Person.objects.exists():
                 if not reset:
