@@ -8,6 +8,7 @@ from tests.urlwalk import all_urls
 OPEN = {
     "accounts:login",
     "healthz",
+    "favicon",
     "set_language",
     "admin:login",
     "forums:calendar_feed",
