@@ -73,6 +73,30 @@ def holders() -> list[PersonalDataHolder]:
     return sorted(_holders.values(), key=lambda h: order.get(h.app_label, len(order)))
 
 
+def uncovered_models() -> list[str]:
+    """Models of the apps above this one that point at a person or an account and that no registered holder
+    lists ("app_label.Model"): personal data that an export would leave out and an erasure would leave behind.
+    A model's history (django-simple-history) counts as the model itself."""
+    from django.contrib.auth import get_user_model
+
+    from core.layers import LAYERS
+
+    above = set(LAYERS[LAYERS.index("agencies") + 1 :])
+    covered = {model for holder in _holders.values() for model in holder.models}
+    targets = {Person, get_user_model()}
+    missing = []
+    for model in apps.get_models():
+        if model._meta.app_label not in above:
+            continue
+        points_at_someone = any(
+            field.is_relation and field.concrete and field.related_model in targets
+            for field in model._meta.get_fields()
+        )
+        if points_at_someone and getattr(model, "instance_type", model) not in covered:
+            missing.append(model._meta.label)
+    return sorted(missing)
+
+
 # --- Masking -----------------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ class AttendanceInline(admin.TabularInline):
 
 class ForumSessionAdminForm(forms.ModelForm):
     # The version the page was opened on, so that the admin too is told of a save made meanwhile.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ForumSession
@@ -29,11 +29,11 @@ class ForumSessionAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["seen_version"].initial = self.instance.version
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk and data.get("version") not in (None, self.instance.version):
+        if self.instance.pk and data.get("seen_version") not in (None, self.instance.version):
             raise forms.ValidationError(str(services.StaleSession()), code="stale")
         return data
 
@@ -58,7 +58,7 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.save_session(obj, form.cleaned_data.get("version"), user=request.user)
+            services.save_session(obj, form.cleaned_data.get("seen_version"), user=request.user)
         else:
             services.create_session(obj, user=request.user, invitees=())
 
