@@ -42,6 +42,8 @@ def may_organize(user, organizer, tambon) -> bool:
     scope = _scope_of(user)
     if scope is None:
         return False
+    # The same rule as scope_filter, for a session not saved yet. (Q.check() would evaluate scope_filter itself,
+    # but it answers True when the database errs: no way to decide access.)
     return bool(
         (organizer is not None and scope.agencies.filter(pk=organizer.pk).exists())
         or (tambon is not None and scope.tambons.filter(pk=tambon.pk).exists())
