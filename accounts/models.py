@@ -1,25 +1,28 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from agencies.models import Organization, Tambon
 
 
 class CoordinatorScope(models.Model):
-    """What a coordinator may change: sessions organized by these agencies or held in these tambons."""
+    """What a coordinator may change: sessions organized by these agencies or held in these tambons.
+
+    What the scope covers is decided in forums/access.py alone. The agencies and tambons are named by lazy
+    reference ("agencies.Organization"): accounts sits below agencies and imports nothing of it.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="coordinator_scope", verbose_name=_("account")
     )
     agencies = models.ManyToManyField(
-        Organization,
+        "agencies.Organization",
         blank=True,
         related_name="+",
         limit_choices_to={"kind__in": ("agency", "province")},
         verbose_name=_("agencies"),
     )
-    tambons = models.ManyToManyField(Tambon, blank=True, related_name="+", verbose_name=_("tambons"))
+    tambons = models.ManyToManyField(
+        "agencies.Tambon", blank=True, related_name="+", verbose_name=_("tambons")
+    )
 
     class Meta:
         verbose_name = _("coordinator scope")
@@ -27,6 +30,3 @@ class CoordinatorScope(models.Model):
 
     def __str__(self):
         return str(self.user)
-
-    def sessions_filter(self) -> Q:
-        return Q(organizer__in=self.agencies.all()) | Q(tambon__in=self.tambons.all())

@@ -1,7 +1,17 @@
 """The portal's four roles: Django groups and the permissions each holds.
 
 The groups are created by a migration; their permissions are set from ROLE_PERMISSIONS after every migrate, so
-the table below is the one place that says who may do what.
+the table below is the one place that says who may do what. Code never asks for a role by name: it asks for a
+permission (`user.has_perm`, `perms.` in templates) through the access module of its app (agencies/access.py,
+forums/access.py, analytics/access.py, lessons/services.py), and tests/security/test_access_layer.py fails when a
+role name or `is_superuser` is checked anywhere else. Besides Django's add/change/delete/view permissions, the
+table hands out these of the portal's own:
+
+- `agencies.view_personal_data`: phone numbers in full rather than masked;
+- `agencies.export_person`, `agencies.erase_person`: a person's PDPA export and erasure;
+- `forums.change_any_forumsession`: every session, beyond a coordinator's scope (accounts.CoordinatorScope);
+- `analytics.view_dashboard`: the dashboard and its exports;
+- `lessons.change_any_lessonnote`: every note, not only one's own.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -86,17 +96,3 @@ def sync_role_permissions(sender=None, using="default", **kwargs):
     for name, patterns in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=name)
         group.permissions.set(_resolve(Permission.objects.db_manager(using), patterns))
-
-
-def role_names(user) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._role_names = cached
-    return cached
-
-
-def has_role(user, *roles: str) -> bool:
-    return bool(user.is_superuser or role_names(user) & set(roles))

@@ -169,9 +169,6 @@ class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def with_role(self, *roles):
-        return self.filter(role__in=roles)
-
     def search(self, text: str):
         text = clean_text(text)[:SEARCH_MAX_LENGTH]
         if not text:
@@ -226,6 +223,12 @@ class Person(models.Model):
         ordering = ["organization__sort_order", "organization__code", "first_name", "last_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # PDPA duties, given to roles in accounts/roles.py; agencies/access.py asks for them.
+        permissions = [
+            ("view_personal_data", _("Can see a person's phone number unmasked")),
+            ("export_person", _("Can export everything held about a person")),
+            ("erase_person", _("Can erase a person's personal data by anonymization")),
+        ]
         indexes = [
             models.Index(fields=["organization", "first_name", "last_name"]),
             # The chair is one person among tens of thousands; the metrics look him up on every report.

@@ -6,28 +6,95 @@ retention rule that `manage.py apply_retention` runs.
 Erasure keeps the person's row, KM role, organization, tambon and chair flag, and never touches an attendance
 row: the figures of every forum (AgencyTurnout, the consistency report, frozen lesson reports) count rows by
 person id, role and organization, so they stay exactly as they were. Only what names or reaches the person goes.
+
+The apps above this one (forums, lessons, ...) hold personal data too, and this module may not import them. Each
+registers a PersonalDataHolder instead (in its own `pdpa.py`, imported from its AppConfig.ready), the way pretix
+registers its data shredders: what it exports about a person, what it erases with them, which of its records
+expire, and which of its records count as taking part in a forum. tests/agencies/test_pdpa_registry.py fails
+when an app has a model pointing at a person or an account that no holder covers.
 """
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import reduce
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
-from accounts.roles import ADMINISTRATOR, has_role
+from agencies import access
 from agencies.models import Person, PersonAccessLog
 
 ANONYMIZED_NAME = "ผู้ถูกลบข้อมูล"
 RETENTION_BATCH = 500
 
 
-def is_administrator(user) -> bool:
-    """Administrators (and superusers) see phone numbers in full, export and anonymize people."""
-    return bool(user and user.is_authenticated and has_role(user, ADMINISTRATOR))
+# --- Registry ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalDataHolder:
+    """What one app holds about people, and how it gives it out, erases it and lets it expire.
+
+    - `models`: every model of the app that points at a person or an account (checked by a test).
+    - `export(person)`: sections of the person's export, {section name: [row dict, ...]}, in a fixed number
+      of queries; dates as ISO strings or date/datetime values, codes rather than names.
+    - `erase(person_ids, now)`: deletes or blanks what reaches these people, inside the erasure's transaction.
+      Attendance-like rows that figures count must stay.
+    - `expired_records(cutoff)`: {name: queryset} of records older than the retention, deleted by it.
+    - `forum_activity()`: [(queryset filtered on OuterRef("pk") of a person, date lookup)], the records that
+      count as the person taking part in a forum, for the retention's "last forum".
+    """
+
+    app_label: str
+    models: tuple = ()
+    export: Callable[[Person], dict[str, list[dict]]] | None = None
+    erase: Callable[[list[int], dt.datetime], None] | None = None
+    expired_records: Callable[[dt.datetime], dict[str, QuerySet]] | None = None
+    forum_activity: Callable[[], list[tuple[QuerySet, str]]] | None = None
+
+
+_holders: dict[str, PersonalDataHolder] = {}
+
+
+def register(holder: PersonalDataHolder) -> None:
+    """Registers (or replaces, on a repeated import) the personal data of one app."""
+    _holders[holder.app_label] = holder
+
+
+def holders() -> list[PersonalDataHolder]:
+    """The registered holders, in the order of INSTALLED_APPS, so that exports keep their section order."""
+    order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+    return sorted(_holders.values(), key=lambda h: order.get(h.app_label, len(order)))
+
+
+def uncovered_models() -> list[str]:
+    """Models of the apps above this one that point at a person or an account and that no registered holder
+    lists ("app_label.Model"): personal data that an export would leave out and an erasure would leave behind.
+    A model's history (django-simple-history) counts as the model itself."""
+    from django.contrib.auth import get_user_model
+
+    from core.layers import LAYERS
+
+    above = set(LAYERS[LAYERS.index("agencies") + 1 :])
+    covered = {model for holder in _holders.values() for model in holder.models}
+    targets = {Person, get_user_model()}
+    missing = []
+    for model in apps.get_models():
+        if model._meta.app_label not in above:
+            continue
+        points_at_someone = any(
+            field.is_relation and field.concrete and field.related_model in targets
+            for field in model._meta.get_fields()
+        )
+        if points_at_someone and getattr(model, "instance_type", model) not in covered:
+            missing.append(model._meta.label)
+    return sorted(missing)
 
 
 # --- Masking -----------------------------------------------------------------------------------------------
@@ -59,7 +126,7 @@ def mask_phone(phone: str) -> str:
 
 
 def phone_for(phone: str, user) -> str:
-    return phone if is_administrator(user) else mask_phone(phone)
+    return phone if access.may_see_personal_data(user) else mask_phone(phone)
 
 
 # --- Access log --------------------------------------------------------------------------------------------
@@ -86,12 +153,10 @@ def _row(**fields) -> dict:
 
 
 def personal_data(person: Person) -> dict[str, list[dict]]:
-    """Everything the portal holds about one person, section by section, in a fixed number of queries.
+    """Everything the portal holds about one person, section by section, in a fixed number of queries: the
+    person and their account, then each registered app's sections, then the access log.
 
     Dates are ISO (Gregorian), codes rather than names for sessions and organizations, as in export_km."""
-    from forums.models import Attendance, CalendarFeed, ForumSession, Reminder
-    from lessons.models import Comment, LessonNote
-
     user = person.user
     data: dict[str, list[dict]] = {
         "person": [
@@ -114,54 +179,6 @@ def personal_data(person: Person) -> dict[str, list[dict]]:
             )
         ],
         "account": [],
-        "attendance": [
-            _row(
-                session=a.session.code,
-                date=a.session.date,
-                invited=a.invited,
-                reply=a.reply,
-                status=a.status,
-                representative=a.representative.code if a.representative else "",
-                checked_in_at=a.checked_in_at,
-                role=a.role,
-                organization=a.organization.code,
-            )
-            for a in Attendance.objects.filter(person=person)
-            .select_related("session", "representative", "organization")
-            .order_by("session__date", "session__code")
-        ],
-        "representative": [
-            _row(
-                session=a.session.code,
-                date=a.session.date,
-                represented=a.person.code,
-                organization=a.organization.code,
-            )
-            for a in Attendance.objects.filter(representative=person)
-            .select_related("session", "person", "organization")
-            .order_by("session__date", "session__code")
-        ],
-        "note_taker": [
-            _row(session=s.code, date=s.date)
-            for s in ForumSession.objects.filter(note_taker=person).order_by("date", "code")
-        ],
-        "reminders": [
-            _row(session=r.session.code, sent_at=r.sent_at)
-            for r in Reminder.objects.filter(person=person).select_related("session").order_by("sent_at")
-        ],
-        # The secret token itself is left out: an export travels by email and USB sticks.
-        "calendar_feeds": [
-            _row(created_at=f.created_at, revoked_at=f.revoked_at)
-            for f in CalendarFeed.objects.filter(person=person).order_by("created_at")
-        ],
-        "lesson_notes": [],
-        "comments": [],
-        "access_log": [
-            _row(opened_at=e.opened_at, user=e.user.get_username() if e.user else "", action=e.action)
-            for e in PersonAccessLog.objects.filter(person=person)
-            .select_related("user")
-            .order_by("opened_at")
-        ],
     }
     if user is not None:
         data["account"] = [
@@ -174,20 +191,14 @@ def personal_data(person: Person) -> dict[str, list[dict]]:
                 last_login=user.last_login,
             )
         ]
-        data["lesson_notes"] = [
-            _row(
-                slug=n.slug,
-                title=n.title,
-                status=n.status,
-                created_at=n.created_at,
-                published_at=n.published_at,
-            )
-            for n in LessonNote.objects.filter(author=user).order_by("created_at")
-        ]
-        data["comments"] = [
-            _row(note=c.note.slug, body=c.body, is_hidden=c.is_hidden, created_at=c.created_at)
-            for c in Comment.objects.filter(author=user).select_related("note").order_by("created_at")
-        ]
+    for holder in holders():
+        if holder.export is not None:
+            for section, rows in holder.export(person).items():
+                data[section] = [_row(**row) for row in rows]
+    data["access_log"] = [
+        _row(opened_at=e.opened_at, user=e.user.get_username() if e.user else "", action=e.action)
+        for e in PersonAccessLog.objects.filter(person=person).select_related("user").order_by("opened_at")
+    ]
     return data
 
 
@@ -251,10 +262,8 @@ _ANONYMIZED = [
 def anonymize_people(people: QuerySet | Iterable[Person], now: dt.datetime | None = None) -> list[Person]:
     """Anonymizes these people (those not yet anonymized) in a fixed number of queries; returns them.
 
-    Their calendar addresses and reminder records go too: a live address would keep listing their sessions,
-    and neither counts in any figure."""
-    from forums.models import CalendarFeed, Reminder
-
+    Each registered app then erases what of its own reaches them (the forums: calendar addresses and reminder
+    records, since a live address would keep listing their sessions and neither counts in any figure)."""
     now = now or timezone.now()
     ids = [p.pk for p in people]
     # Locked, so that a coordinator's edit of the same person cannot write the old name back half-way.
@@ -265,8 +274,10 @@ def anonymize_people(people: QuerySet | Iterable[Person], now: dt.datetime | Non
         anonymized_fields(person, now)
     Person.objects.bulk_update(chosen, _ANONYMIZED, batch_size=500)
     chosen_ids = [p.pk for p in chosen]
-    CalendarFeed.objects.filter(person_id__in=chosen_ids).delete()
-    Reminder.objects.filter(person_id__in=chosen_ids).delete()
+    if chosen_ids:
+        for holder in holders():
+            if holder.erase is not None:
+                holder.erase(chosen_ids, now)
     return chosen
 
 
@@ -289,20 +300,22 @@ def retention_cutoff(years: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def expired_people(cutoff: dt.datetime) -> QuerySet:
-    """Inactive people, not yet anonymized, whose last forum (an attendance row of theirs, as invitee, walk-in or
-    representative, or a session they took notes at) is before the cutoff; or, with no forum at all, who were
-    recorded before it."""
-    from forums.models import Attendance, ForumSession
-
+    """Inactive people, not yet anonymized, whose last forum (any record a registered app counts as taking part
+    in a forum: in the forums, an attendance row as invitee, walk-in or representative, or a session they took
+    notes at) is before the cutoff; or, with no forum at all, who were recorded before it."""
     cutoff_date = timezone.localdate(cutoff)
-    as_attendee = Attendance.objects.filter(person=OuterRef("pk"))
-    as_representative = Attendance.objects.filter(representative=OuterRef("pk"))
-    as_note_taker = ForumSession.objects.filter(note_taker=OuterRef("pk"))
-    any_forum = Exists(as_attendee) | Exists(as_representative) | Exists(as_note_taker)
-    recent_forum = (
-        Exists(as_attendee.filter(session__date__gte=cutoff_date))
-        | Exists(as_representative.filter(session__date__gte=cutoff_date))
-        | Exists(as_note_taker.filter(date__gte=cutoff_date))
+    activity = [
+        (records, date_lookup)
+        for holder in holders()
+        if holder.forum_activity is not None
+        for records, date_lookup in holder.forum_activity()
+    ]
+    if not activity:
+        return Person.objects.filter(is_active=False, anonymized_at__isnull=True, created_at__lt=cutoff)
+    any_forum = reduce(operator.or_, [Exists(records) for records, _lookup in activity])
+    recent_forum = reduce(
+        operator.or_,
+        [Exists(records.filter(**{f"{lookup}__gte": cutoff_date})) for records, lookup in activity],
     )
     return Person.objects.filter(is_active=False, anonymized_at__isnull=True).filter(
         (any_forum & ~recent_forum) | (~any_forum & Q(created_at__lt=cutoff))
@@ -310,16 +323,11 @@ def expired_people(cutoff: dt.datetime) -> QuerySet:
 
 
 def _expired_records(cutoff: dt.datetime) -> dict[str, QuerySet]:
-    from forums.models import CalendarFeed, Reminder
-
-    records = {
-        "reminders": Reminder.objects.filter(sent_at__lt=cutoff),
-        # A revoked address answers 404 with or without its row; the row only says the person once had one.
-        "calendar_feeds": CalendarFeed.objects.filter(
-            Q(revoked_at__isnull=False) | Q(person__is_active=False, created_at__lt=cutoff)
-        ),
-        "person_access_log": PersonAccessLog.objects.filter(opened_at__lt=cutoff),
-    }
+    records = {}
+    for holder in holders():
+        if holder.expired_records is not None:
+            records.update(holder.expired_records(cutoff))
+    records["person_access_log"] = PersonAccessLog.objects.filter(opened_at__lt=cutoff)
     if apps.is_installed("axes"):
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 

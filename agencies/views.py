@@ -2,18 +2,17 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies import pdpa
+from agencies import access, pdpa
 from agencies.forms import PersonFilterForm
 from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambon
 
@@ -33,9 +32,8 @@ def agency_list(request):
 
 
 @require_safe
-@permission_required("agencies.view_organization", raise_exception=True)
 def organization_detail(request, code):
-    organization = get_object_or_404(Organization.objects.select_related("tambon"), code=code)
+    organization = access.organization_for_user(request.user, code)
     people = organization.people.select_related("tambon").order_by("role", "-is_chair", "first_name")
     return render(
         request, "agencies/organization_detail.html", {"organization": organization, "people": people}
@@ -76,30 +74,20 @@ def person_list(request):
 
 
 @require_safe
-@permission_required("agencies.view_person", raise_exception=True)
 def person_detail(request, code):
-    person = get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+    person = access.person_for_user(request.user, code)
     pdpa.log_access(request.user, person)
     context = {
         "person": person,
         "duplicates": person.possible_duplicates().select_related("organization"),
-        "is_administrator": pdpa.is_administrator(request.user),
     }
     return render(request, "agencies/person_detail.html", context)
-
-
-def _person_for_administrator(user, code: str) -> Person:
-    """The person with this code, for an administrator: 403 for anyone else (whether the code exists or not),
-    404 for an unknown code."""
-    if not pdpa.is_administrator(user):
-        raise PermissionDenied
-    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
 
 
 @never_cache
 @require_safe
 def person_export_json(request, code):
-    person = _person_for_administrator(request.user, code)
+    person = access.person_for_export(request.user, code)
     pdpa.log_access(request.user, person, PersonAccessLog.Action.EXPORT_JSON)
     body = json.dumps(pdpa.personal_data(person), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -110,7 +98,7 @@ def person_export_json(request, code):
 @never_cache
 @require_safe
 def person_export_csv(request, code):
-    person = _person_for_administrator(request.user, code)
+    person = access.person_for_export(request.user, code)
     pdpa.log_access(request.user, person, PersonAccessLog.Action.EXPORT_CSV)
     body = pdpa.personal_data_csv(pdpa.personal_data(person))
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
@@ -121,7 +109,7 @@ def person_export_csv(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_anonymize(request, code):
     """GET asks for confirmation; POST erases the person by anonymization (agencies.pdpa.anonymize)."""
-    person = _person_for_administrator(request.user, code)
+    person = access.person_for_erasure(request.user, code)
     if request.method == "POST" and person.anonymized_at is None:
         with transaction.atomic():
             pdpa.log_access(request.user, person, PersonAccessLog.Action.ANONYMIZE)

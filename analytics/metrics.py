@@ -105,8 +105,8 @@ class AgencyFigures:
     invited_sessions: int = 0
     represented_sessions: int = 0
     invitations: int = 0
-    attended: int = 0
-    represented: int = 0
+    attended: int = 0  # invitations present or late
+    sent_representative: int = 0  # invitations with status represented
     longest_streak: int = 0
     current_miss_streak: int = 0
     rate_with_chair: float | None = None
@@ -127,7 +127,7 @@ class AgencyFigures:
 
     @property
     def representative_share(self):
-        return ratio(self.represented, self.attended + self.represented)
+        return ratio(self.sent_representative, self.attended + self.sent_representative)
 
     @property
     def dropped_out(self) -> bool:
@@ -222,21 +222,28 @@ def compute(scope: Scope) -> Report:
     turnout = AgencyTurnout.objects.filter(session_id__in=session_ids)
     if scope.roles:
         turnout = turnout.filter(role__in=scope.roles)
-    for session_id, organization_id, invitations, attended, represented, walk_ins in turnout.values_list(
-        "session_id", "organization_id", "invitations", "attended", "represented", "walk_ins"
+    for (
+        session_id,
+        organization_id,
+        invitations,
+        attended,
+        sent_representative,
+        walk_ins,
+    ) in turnout.values_list(
+        "session_id", "organization_id", "invitations", "attended", "sent_representative", "walk_ins"
     ):
         session, agency = by_pk[session_id], figures.get(organization_id)
         if agency is None:
             continue
         if invitations:
             session.invited.add(organization_id)
-        if attended or represented or walk_ins:
+        if attended or sent_representative or walk_ins:
             session.represented.add(organization_id)
         if attended or walk_ins:
             session.in_person.add(organization_id)
         agency.invitations += invitations
         agency.attended += attended
-        agency.represented += represented
+        agency.sent_representative += sent_representative
 
     # The chair counts as attending when present or late, whatever the role filter.
     chair_sessions = set(

@@ -57,9 +57,7 @@ def co_attendance(report: Report):
         values[(a, b)] = values[(b, a)] = value
     header = ["", *codes]
     rows = [[a, *(None if a == b else _pct(values.get((a, b))) for b in codes)] for a in codes]
-    # The above builds a generator inside a list; expand it for the exporters.
-    return header, [[row[0], *row[1]] if len(row) == 2 and not isinstance(row[1], (int, float, str)) else row
-                    for row in rows]  # fmt: skip
+    return header, rows
 
 
 def monthly(report: Report):

@@ -1,17 +1,14 @@
-from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from agencies.models import Organization
-from analytics import exports, tables
+from analytics import access, exports, tables, tiles
 from analytics.forms import ScopeForm
 from analytics.metrics import compute
 from forums.models import Attendance
-from lessons.models import LessonNote
 
 HEATMAP_SESSIONS = 40  # the latest sessions of the scope; the full list is one export away
 
@@ -44,8 +41,8 @@ def _heatmap_cells(agency, sessions):
 
 
 @require_safe
-@permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request):
+    access.require_dashboard(request.user)
     form = ScopeForm(request.GET)
     scope = form.scope()
     report = compute(scope)
@@ -74,7 +71,7 @@ def dashboard(request):
         "form": form,
         "report": report,
         "people_reached": _people_reached(report),
-        "notes_published": LessonNote.objects.published().count(),
+        "tiles": tiles.figures(),
         "heatmap": heatmap,
         "heatmap_sessions": heatmap_sessions,
         "heatmap_cut": len(report.sessions) > HEATMAP_SESSIONS,
@@ -90,8 +87,8 @@ def dashboard(request):
 
 
 @require_safe
-@permission_required("analytics.view_dashboard", raise_exception=True)
 def export(request, table, extension):
+    access.require_dashboard(request.user)
     if table not in tables.TABLES or extension not in ("csv", "xlsx"):
         raise Http404
     report = compute(ScopeForm(request.GET).scope())
@@ -103,10 +100,9 @@ def export(request, table, extension):
 
 
 @require_safe
-@permission_required("analytics.view_dashboard", raise_exception=True)
 def agency_detail(request, code):
     """Drill-down: the sessions and the people behind one agency's figures, in the same scope."""
-    organization = get_object_or_404(Organization.objects.partners(), code=code)
+    organization = access.partner_for_user(request.user, code)
     form = ScopeForm(request.GET)
     scope = form.scope()
     report = compute(scope)

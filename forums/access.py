@@ -1,19 +1,53 @@
-"""Fetching forum sessions a user may see: the one place that says so."""
+"""Who may see and change which forum sessions: the one place that says so.
+
+Every rule here is a permission from the role table (accounts/roles.py) plus the coordinator scope, read from
+accounts.CoordinatorScope: a coordinator changes the sessions organized by the agencies of their scope or held in
+its tambons; `forums.change_any_forumsession` (administrators) lifts that limit.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from accounts import roles
 from forums.models import ForumSession
 
 
+def _scope_of(user):
+    return getattr(user, "coordinator_scope", None) if user.is_authenticated else None
+
+
+def _unlimited(user) -> bool:
+    return user.has_perm("forums.change_any_forumsession")
+
+
+def scope_filter(scope) -> Q:
+    """Sessions of one coordinator scope (the one definition of what a scope covers)."""
+    return Q(organizer__in=scope.agencies.all()) | Q(tambon__in=scope.tambons.all())
+
+
 def changeable_sessions(user):
-    """Sessions the user may change: all for administrators, those of their scope for coordinators."""
+    """Sessions the user may change: every one with change_any_forumsession, those of their scope otherwise."""
     sessions = ForumSession.objects.all()
-    if user.is_superuser or roles.has_role(user, roles.ADMINISTRATOR):
+    if _unlimited(user):
         return sessions
-    scope = getattr(user, "coordinator_scope", None)
-    return sessions.filter(scope.sessions_filter()) if scope else sessions.none()
+    scope = _scope_of(user)
+    return sessions.filter(scope_filter(scope)) if scope else sessions.none()
+
+
+def may_organize(user, organizer, tambon) -> bool:
+    """Whether the user may hold a session with this organizing agency in this tambon: any with
+    change_any_forumsession; for a coordinator, an agency of their scope or a tambon of it."""
+    if _unlimited(user):
+        return True
+    scope = _scope_of(user)
+    if scope is None:
+        return False
+    # The same rule as scope_filter, for a session not saved yet. (Q.check() would evaluate scope_filter itself,
+    # but it answers True when the database errs: no way to decide access.)
+    return bool(
+        (organizer is not None and scope.agencies.filter(pk=organizer.pk).exists())
+        or (tambon is not None and scope.tambons.filter(pk=tambon.pk).exists())
+    )
 
 
 def session_for_user(user, code: str, *, change: bool = False) -> ForumSession:

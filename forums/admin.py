@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ThaiDateAdminMixin, be_date, be_datetime
+from forums import services
 from forums.models import Attendance, CalendarFeed, ForumSession, Reminder
 
 
@@ -16,8 +18,32 @@ class AttendanceInline(admin.TabularInline):
     show_change_link = True
 
 
+class ForumSessionAdminForm(forms.ModelForm):
+    # The version the page was opened on, so that the admin too is told of a save made meanwhile.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ForumSession
+        fields = "__all__"  # noqa: DJ007  (the admin chooses the fields it shows)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("seen_version") not in (None, self.instance.version):
+            raise forms.ValidationError(str(services.StaleSession()), code="stale")
+        return data
+
+
 @admin.register(ForumSession)
 class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
+    """Writes through forums.services, like the portal's own pages: a new session gets no automatic
+    invitations here (its attendance is the inline below), an edit is a compare-and-set on the version."""
+
+    form = ForumSessionAdminForm
     list_display = ["code", "title", "held_on", "circle", "tambon", "format", "status", "organizer"]
     list_filter = ["status", "circle", "format", "tambon", "organizer"]
     search_fields = ["code", "title", "venue"]
@@ -29,6 +55,18 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("date"), ordering="date")
     def held_on(self, session):
         return be_date(session.date)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.save_session(obj, form.cleaned_data.get("seen_version"), user=request.user)
+        else:
+            services.create_session(obj, user=request.user, invitees=())
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attendance:
+            return super().save_formset(request, form, formset, change)
+        saved = formset.save(commit=False)
+        services.save_attendance_rows(saved, formset.deleted_objects, user=request.user)
 
 
 @admin.register(Attendance)
@@ -47,6 +85,16 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     search_fields = ["session__code", "person__code", "person__first_name", "person__last_name"]
     list_select_related = ["session", "person", "representative", "organization"]
     autocomplete_fields = ["session", "person", "representative"]
+
+    # Through forums.services, so that the rules of attendance hold and the turnout follows.
+    def save_model(self, request, obj, form, change):
+        services.save_attendance_rows([obj], user=request.user)
+
+    def delete_model(self, request, obj):
+        services.save_attendance_rows([], [obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.save_attendance_rows([], list(queryset), user=request.user)
 
 
 @admin.register(CalendarFeed)

@@ -3,10 +3,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from core.fields import BuddhistDateFormField
 from core.widgets import LongSelect
+from forums import access
 from forums.models import Attendance, Circle, ForumSession
 
 CODE = re.compile(r"[A-Z0-9ก-๙][A-Z0-9ก-๙._-]{0,29}")
@@ -32,11 +32,7 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tambon"].queryset = Tambon.objects.in_program()
         self.fields["tambon"].empty_label = _("Provincial (no single tambon)")
-        # A coordinator organizes for the agencies of their scope, or in its tambons; administrators for anyone.
-        self.limited = user is not None and not (
-            user.is_superuser or roles.has_role(user, roles.ADMINISTRATOR)
-        )
-        self.scope = getattr(user, "coordinator_scope", None) if self.limited else None
+        self.user = user
         self.fields["note_taker"].queryset = Person.objects.active().filter(role=KmRole.AMNUAY)
         self.fields["code"].help_text = _("e.g. F-2549-07; unique.")
         if self.instance.pk:
@@ -56,15 +52,13 @@ class SessionForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.limited:
-            agencies = set(self.scope.agencies.values_list("pk", flat=True)) if self.scope else set()
-            tambons = set(self.scope.tambons.values_list("pk", flat=True)) if self.scope else set()
-            organizer, tambon = data.get("organizer"), data.get("tambon")
-            if not ((organizer and organizer.pk in agencies) or (tambon and tambon.pk in tambons)):
-                raise forms.ValidationError(
-                    _("You may organize sessions only for the agencies and tambons of your scope."),
-                    code="scope",
-                )
+        if self.user is not None and not access.may_organize(
+            self.user, data.get("organizer"), data.get("tambon")
+        ):
+            raise forms.ValidationError(
+                _("You may organize sessions only for the agencies and tambons of your scope."),
+                code="scope",
+            )
         if self.instance.pk and data.get("version") not in (None, self.instance.version):
             raise forms.ValidationError(
                 _(

@@ -4,7 +4,6 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,19 +17,9 @@ class Circle(models.TextChoices):
     ALL = "all", _("Three-party circle")
 
 
-CIRCLE_ROLES = {
-    Circle.EUA: (KmRole.EUA,),
-    Circle.EUA_AMNUAY: (KmRole.EUA, KmRole.AMNUAY),
-    Circle.ALL: (KmRole.EUA, KmRole.AMNUAY, KmRole.KIT),
-}
-
-
 class SessionQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=ForumSession.Status.HELD)
-
-    def upcoming(self, today=None):
-        return self.filter(status=ForumSession.Status.PLANNED, date__gte=today or timezone.localdate())
 
 
 class ForumSession(models.Model):
@@ -94,6 +83,10 @@ class ForumSession(models.Model):
         ordering = ["-date", "-code"]
         verbose_name = _("forum session")
         verbose_name_plural = _("forum sessions")
+        # Without it, forums/access.py limits a user to the sessions of their coordinator scope.
+        permissions = [
+            ("change_any_forumsession", _("Can change every session, whatever the coordinator scope"))
+        ]
         indexes = [
             models.Index(fields=["status", "date"]),
             models.Index(fields=["date", "code"]),
@@ -109,14 +102,6 @@ class ForumSession(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
-
-    @property
-    def is_provincial(self) -> bool:
-        return self.tambon_id is None
-
-    @property
-    def invited_roles(self):
-        return CIRCLE_ROLES[self.circle]
 
 
 class AttendanceQuerySet(models.QuerySet):
@@ -209,10 +194,6 @@ class Attendance(models.Model):
     def attended(self) -> bool:
         return self.status in self.ATTENDED
 
-    @property
-    def is_walk_in(self) -> bool:
-        return not self.invited
-
 
 class SubmissionToken(models.Model):
     """A form's one-time token: a second submit of the same form (double tap, back and resend) finds its token
@@ -281,7 +262,8 @@ class AgencyTurnout(models.Model):
     (forums.summaries), so that the dashboard never adds up the raw attendance rows of the whole province.
 
     Counts follow the program's definitions: `invitations` of the agency's people, of which `attended` came
-    (present or late) and `represented` sent someone; `walk_ins` came without an invitation.
+    (present or late) and `sent_representative` sent someone in their place (status represented); `walk_ins`
+    came without an invitation. Whether the agency was represented at the session (Rep(s)) follows from these.
     """
 
     session = models.ForeignKey(ForumSession, models.CASCADE, related_name="turnouts")
@@ -289,7 +271,7 @@ class AgencyTurnout(models.Model):
     role = models.CharField(max_length=10, choices=KmRole.choices)
     invitations = models.PositiveIntegerField(default=0)
     attended = models.PositiveIntegerField(default=0)
-    represented = models.PositiveIntegerField(default=0)
+    sent_representative = models.PositiveIntegerField(default=0)
     walk_ins = models.PositiveIntegerField(default=0)
 
     class Meta:

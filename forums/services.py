@@ -1,7 +1,11 @@
 """Writes to sessions, invitations and attendance. Every change goes through here, in bulk, with its history.
 
 "Check" (is this mark allowed, is it stale) is kept apart from "do" (write it), so that the phone check-in, the
-save-all form, the typed-up sheet import and the command-line import share one set of rules.
+save-all form, the typed-up sheet import, the admin and the command-line import share one set of rules.
+
+Every function that changes attendance refreshes the turnout of the sessions it touched itself
+(forums.summaries.refresh), inside its transaction: there is no signal to rely on. A write that bypasses these
+functions (the shell) leaves the turnout stale until `manage.py rebuild_turnout`.
 """
 
 from collections.abc import Iterable
@@ -19,6 +23,44 @@ from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
 Status = Attendance.Status
 HISTORY = get_history_manager_for_model(Attendance)
+
+
+# Sessions ---------------------------------------------------------------------------------------------------
+
+
+class StaleSession(ValueError):
+    """The session was saved by someone else since the form that changes it was opened."""
+
+    def __init__(self):
+        super().__init__(
+            _("Someone else saved this session while you were editing it. Your changes were not saved.")
+        )
+
+
+@transaction.atomic
+def create_session(session: ForumSession, user=None, invitees: Iterable[Person] | None = None) -> int:
+    """Saves a new session and invites its circle (proposed_invitees), or the invitees given; returns how many
+    people were invited."""
+    if session.pk is not None:
+        raise ValueError("create_session() takes a session not saved yet")
+    session.version = 1
+    session._history_user = user
+    session.save()
+    return invite(session, proposed_invitees(session) if invitees is None else invitees, user=user)
+
+
+@transaction.atomic
+def save_session(session: ForumSession, seen_version: int | None, user=None) -> ForumSession:
+    """Saves changes to a session, as a compare-and-set on its version: of two people saving the same session,
+    the later one gets StaleSession and nothing of theirs is written. `seen_version` is the version the change
+    was made on (None: the one the instance holds)."""
+    expected = session.version if seen_version is None else seen_version
+    if not ForumSession.objects.filter(pk=session.pk, version=expected).update(version=expected + 1):
+        raise StaleSession
+    session.version = expected + 1
+    session._history_user = user
+    session.save()
+    return session
 
 
 # Invitations ------------------------------------------------------------------------------------------------
@@ -73,12 +115,14 @@ def invite(session: ForumSession, people: Iterable[Person], user=None) -> int:
 @transaction.atomic
 def uninvite(session: ForumSession, attendance_ids: Iterable[int], user=None) -> int:
     """Takes people off the list; only invitations not yet marked, so no attendance is lost this way.
-    One delete per row, so that each leaves its history record; the turnout follows through the signal."""
+    One delete per row, so that each leaves its history record; one turnout refresh for them all."""
     removed = 0
     for row in session.attendances.filter(pk__in=list(attendance_ids), invited=True, status=""):
         row._history_user = user
         row.delete()
         removed += 1
+    if removed:
+        summaries.refresh([session.pk])
     return removed
 
 
@@ -257,6 +301,69 @@ def add_walk_in(session: ForumSession, person: Person, status: str = Status.PRES
     return row
 
 
+@transaction.atomic
+def add_walk_ins(session: ForumSession, walk_ins: list[tuple[Person, str]], user=None) -> list[Attendance]:
+    """Records several people who came without an invitation (person, present or late), none of them on the
+    list yet (a typed-up sheet, checked beforehand): one insert, one turnout refresh."""
+    if session.status == ForumSession.Status.CANCELLED:
+        raise MarkError(_("The session was cancelled; attendance cannot be recorded."))
+    if any(status not in Attendance.ATTENDED for _person, status in walk_ins):
+        raise MarkError(_("A walk-in can only be present or late."))
+    rows = [new_attendance(session, person, invited=False, status=status) for person, status in walk_ins]
+    if rows:
+        bulk_create_with_history(rows, Attendance, default_user=user)
+        summaries.refresh([session.pk])
+        note_held(session, user)
+    return rows
+
+
+# Imports and the admin --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_attendance_rows(rows: list[Attendance], user=None, batch_size: int = 5000) -> int:
+    """Inserts new attendance rows of any number of sessions (`import_km`), with their history, then refreshes
+    the turnout of every session they belong to, in the same transaction; returns how many rows.
+
+    The caller has checked the rows (and reports problems with file and line); the database's constraints
+    (one row per session and person, a walk-in present or late, a representative only with `represented`)
+    still refuse a bad row, and then nothing is written."""
+    bulk_create_with_history(rows, Attendance, default_user=user, batch_size=batch_size)
+    session_ids = sorted({row.session_id for row in rows})
+    for start in range(0, len(session_ids), batch_size):
+        summaries.refresh(session_ids[start : start + batch_size])
+    return len(rows)
+
+
+@transaction.atomic
+def save_attendance_rows(saved: Iterable[Attendance], deleted: Iterable[Attendance] = (), user=None) -> None:
+    """Writes attendance rows edited one at a time (the admin, where every field can change): validates each
+    row with the model's rules, saves or deletes it with its history, then refreshes the turnout of every
+    session touched, once. A changed row's version grows, so that marks made on the old one become stale."""
+    saved, deleted = list(saved), list(deleted)
+    # A row moved to another session leaves the old one's turnout to refresh as well.
+    session_ids = set(
+        Attendance.objects.filter(pk__in=[r.pk for r in saved + deleted if r.pk]).values_list(
+            "session_id", flat=True
+        )
+    )
+    for row in deleted:
+        row._history_user = user
+        row.delete()
+    for row in saved:
+        row.full_clean()
+        if row.pk is not None:
+            row.version += 1
+        if row.attended and row.checked_in_at is None:
+            row.checked_in_at = timezone.now()
+        elif not row.attended:
+            row.checked_in_at = None
+        row._history_user = user
+        row.save()
+        session_ids.add(row.session_id)
+    summaries.refresh(session_ids)
+
+
 def use_token(token: str) -> bool:
     """True the first time a form's token is seen, False for a repeat submit of the same form."""
     if not token:
@@ -283,7 +390,7 @@ def summary(session: ForumSession) -> dict:
         n_late=Count("pk", filter=invited & Q(status=Status.LATE)),
         n_absent=Count("pk", filter=invited & Q(status=Status.ABSENT)),
         n_excused=Count("pk", filter=invited & Q(status=Status.EXCUSED)),
-        n_represented=Count("pk", filter=invited & Q(status=Status.REPRESENTED)),
+        n_sent_representative=Count("pk", filter=invited & Q(status=Status.REPRESENTED)),
         n_walk_ins=Count("pk", filter=Q(invited=False)),
     )
     counts = {name.removeprefix("n_"): value for name, value in raw.items()}

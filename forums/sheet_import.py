@@ -4,10 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Person
-from forums import services, summaries
+from forums import services
 from forums.models import Attendance, ForumSession
 from forums.tabular import Row
 
@@ -141,13 +140,7 @@ def apply_rows(session: ForumSession, checked: list[SheetRow], user=None) -> dic
             _("Someone changed these marks while the sheet was being checked; nothing was saved: %(names)s")
             % {"names": ", ".join(c.attendance.person.full_name for c in result.conflicts)}
         )
-    walk_ins = [
-        services.new_attendance(session, r.person, invited=False, status=r.status)
-        for r in checked
-        if r.attendance is None
-    ]
-    if walk_ins:
-        bulk_create_with_history(walk_ins, Attendance, default_user=user)
-        summaries.refresh([session.pk])
-        services.note_held(session, user)
+    walk_ins = services.add_walk_ins(
+        session, [(r.person, r.status) for r in checked if r.attendance is None], user=user
+    )
     return {"marked": len(result.saved), "unchanged": result.unchanged, "walk_ins": len(walk_ins)}

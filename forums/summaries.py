@@ -19,7 +19,7 @@ def _rows_for(session_ids: list[int]) -> list[AgencyTurnout]:
         .annotate(
             n_invitations=Count("pk", filter=Q(invited=True)),
             n_attended=Count("pk", filter=Q(invited=True) & ATTENDED),
-            n_represented=Count("pk", filter=Q(invited=True, status=Attendance.Status.REPRESENTED)),
+            n_sent_representative=Count("pk", filter=Q(invited=True, status=Attendance.Status.REPRESENTED)),
             n_walk_ins=Count("pk", filter=Q(invited=False) & ATTENDED),
         )
         .order_by()
@@ -31,7 +31,7 @@ def _rows_for(session_ids: list[int]) -> list[AgencyTurnout]:
             role=row["role"],
             invitations=row["n_invitations"],
             attended=row["n_attended"],
-            represented=row["n_represented"],
+            sent_representative=row["n_sent_representative"],
             walk_ins=row["n_walk_ins"],
         )
         for row in grouped

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class LessonsConfig(AppConfig):
     name = "lessons"
     verbose_name = _("Lesson-learned notes")
+
+    def ready(self):
+        # The apps below lessons may not import it: lessons registers with them.
+        from analytics import tiles
+        from lessons import pdpa  # noqa: F401  (registers the notes' personal data with agencies.pdpa)
+        from lessons.models import LessonNote
+
+        tiles.register(
+            tiles.Tile(
+                key="notes_published",
+                label=_("lesson notes published"),
+                count=lambda: LessonNote.objects.published().count(),
+                url_name="lessons:note_list",
+            )
+        )

@@ -45,7 +45,7 @@ class NoteQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published notes for everyone; drafts and notes in review for their author and administrators."""
-        if user.is_authenticated and (user.is_superuser or user.has_perm("lessons.change_any_lessonnote")):
+        if user.is_authenticated and user.has_perm("lessons.change_any_lessonnote"):
             return self
         if user.is_authenticated:
             return self.filter(models.Q(status=LessonNote.Status.PUBLISHED) | models.Q(author=user))

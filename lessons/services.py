@@ -35,7 +35,7 @@ def unique_slug(title: str, exclude_pk=None) -> str:
 
 
 def is_editor(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perm("lessons.change_any_lessonnote"))
+    return user.is_authenticated and user.has_perm("lessons.change_any_lessonnote")
 
 
 def can_write(user) -> bool:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import CoordinatorScope
 from agencies.models import KmRole, Organization, Person, Tambon
+from forums import services
 from forums.models import Attendance, ForumSession
 
 _numbers = itertools.count(1)
@@ -73,7 +74,8 @@ def make_session(code=None, circle="eua", date=None, status="planned", tambon=No
 
 
 def make_attendance(session, person, invited=True, status="", **fields):
-    return Attendance.objects.create(
+    """One attendance row, written through the import service so that the session's turnout follows."""
+    row = Attendance(
         session=session,
         person=person,
         invited=invited,
@@ -82,3 +84,5 @@ def make_attendance(session, person, invited=True, status="", **fields):
         organization_id=person.organization_id,
         **fields,
     )
+    services.import_attendance_rows([row])
+    return Attendance.objects.get(session=session, person=person)

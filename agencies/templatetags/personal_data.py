@@ -1,4 +1,5 @@
-"""{{ person.phone|phone_for:user }}: the number in full for administrators, masked (08x-xxx-1234) for others;
+"""{{ person.phone|phone_for:user }}: the number in full for users with agencies.view_personal_data, masked
+(08x-xxx-1234) for others;
 {{ number|mask_phone }}: always masked."""
 
 from django import template

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -50,9 +49,8 @@ def session_detail(request, code):
 def session_create(request):
     form = SessionForm(request.POST or None, user=request.user)
     if form.is_valid():
-        with transaction.atomic():
-            session = form.save()
-            invited = services.invite(session, services.proposed_invitees(session), user=request.user)
+        session = form.save(commit=False)
+        invited = services.create_session(session, user=request.user)
         messages.success(
             request,
             _("Session %(code)s created; %(count)s people invited from its circle. Edit the list as needed.")
@@ -68,22 +66,13 @@ def session_edit(request, code):
     session = session_for_user(request.user, code, change=True)
     form = SessionForm(request.POST or None, instance=session, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Compare-and-set on the version: of two coordinators saving the same session, the later one is
-            # told, not silently overwritten.
-            updated = ForumSession.objects.filter(pk=session.pk, version=form.cleaned_data["version"]).update(
-                version=session.version + 1
+        try:
+            session = services.save_session(
+                form.save(commit=False), form.cleaned_data["version"], user=request.user
             )
-            if updated:
-                session = form.save(commit=False)
-                session.version = form.cleaned_data["version"] + 1
-                session.save()
-        if updated:
-            messages.success(request, _("Session %(code)s saved.") % {"code": session.code})
-            return redirect("forums:session_detail", code=session.code)
-        messages.error(
-            request,
-            _("Someone else saved this session while you were editing it. Your changes were not saved."),
-        )
-        return redirect("forums:session_edit", code=code)
+        except services.StaleSession as exc:
+            messages.error(request, str(exc))
+            return redirect("forums:session_edit", code=code)
+        messages.success(request, _("Session %(code)s saved.") % {"code": session.code})
+        return redirect("forums:session_detail", code=session.code)
     return render(request, "forums/session_form.html", {"form": form, "session": session, "creating": False})

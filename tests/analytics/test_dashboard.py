@@ -133,3 +133,17 @@ def test_sessions_held_drills_down_to_the_same_sessions_in_the_list(office_clien
     link = page(office_client.get("/dashboard/")).select_one('[data-kpi="sessions_held"] + a')["href"]
     listed = page(office_client.get(link)).select("#session-table tbody tr")
     assert len(listed) == 3
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_dashboard_and_exports_work_with_a_single_partner_agency(office_client, extension):
+    """With one partner agency the co-attendance table is one row of one blank cell (it raised TypeError)."""
+    from agencies.models import Organization
+
+    Organization.objects.partners().exclude(code="CDD").update(kind=Organization.Kind.PROVINCE)
+    held_eua_sessions(2)
+    response = office_client.get("/dashboard/")
+    assert response.status_code == 200
+    rows = page(response).select("#co-attendance tbody tr")
+    assert [[cell.text.strip() for cell in row.select("th, td")] for row in rows] == [["CDD", "–"]]
+    assert office_client.get(f"/dashboard/export/co-attendance.{extension}").status_code == 200

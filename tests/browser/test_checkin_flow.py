@@ -69,5 +69,5 @@ def test_coordinator_checks_in_20_people_adds_a_walk_in_and_a_representative_on_
     assert session.attendances.get(person=walk_in).invited is False
     page.goto(f"/forums/{session.code}/")
     assert page.locator('#attendance-summary [data-count="walk_ins"]').inner_text() == "1"
-    assert page.locator('#attendance-summary [data-count="represented"]').inner_text() == "1"
+    assert page.locator('#attendance-summary [data-count="sent_representative"]').inner_text() == "1"
     page.screenshot(path="var/screenshot-session-phone.png", full_page=True)

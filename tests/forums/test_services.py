@@ -186,7 +186,7 @@ def test_summary_counts_agencies_represented_out_of_invited(cast):
     baac = make_person("BAAC", KmRole.AMNUAY)
     make_attendance(session, baac, invited=False, status="present")  # a walk-in of an agency not invited
     counts = services.summary(session)
-    assert counts["invited"] == 3 and counts["present"] == 1 and counts["represented"] == 1
+    assert counts["invited"] == 3 and counts["present"] == 1 and counts["sent_representative"] == 1
     assert counts["walk_ins"] == 1 and counts["attended"] == 2
     # CDD (representative) of CDD and WU invited; BAAC came but was not invited, PROV is not a partner.
     assert (counts["agencies_represented"], counts["agencies_invited"]) == (1, 2)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def turnout(session):
     return {
-        (t.organization.code, t.role): (t.invitations, t.attended, t.represented, t.walk_ins)
+        (t.organization.code, t.role): (t.invitations, t.attended, t.sent_representative, t.walk_ins)
         for t in AgencyTurnout.objects.filter(session=session).select_related("organization")
     }
 
@@ -29,12 +29,48 @@ def test_turnout_follows_every_kind_of_write():
         ("WU", "eua"): (1, 0, 0, 0),
         ("WU", "amnuay"): (0, 0, 0, 1),
     }
-    # A single save outside the services (the admin) keeps it in step too.
+    # One row edited with every field open (the admin's path).
     row = rows[wu.pk]
     row.refresh_from_db()
     row.status, row.representative = "represented", make_person("WU", KmRole.AMNUAY)
-    row.save()
+    services.save_attendance_rows([row])
     assert turnout(session)[("WU", "eua")] == (1, 0, 1, 0)
+    # Several walk-ins at once (a typed-up sheet) and taking an unmarked invitee off the list.
+    services.add_walk_ins(session, [(make_person("GHB", KmRole.EUA), "present")])
+    nfe = make_person("NFE", KmRole.EUA)
+    services.invite(session, [nfe])
+    assert turnout(session)[("NFE", "eua")] == (1, 0, 0, 0)
+    services.uninvite(session, session.attendances.filter(person=nfe).values_list("pk", flat=True))
+    assert ("NFE", "eua") not in turnout(session)
+    assert turnout(session)[("GHB", "eua")] == (0, 0, 0, 1)
+
+
+def test_import_refreshes_the_turnout_of_every_session_it_touches():
+    first, second = make_session(), make_session()
+    cdd, wu = make_person("CDD", KmRole.EUA), make_person("WU", KmRole.EUA)
+    rows = [
+        services.new_attendance(first, cdd, status="present"),
+        services.new_attendance(second, wu, status="absent"),
+        services.new_attendance(second, cdd, invited=False, status="late"),
+    ]
+    assert services.import_attendance_rows(rows) == 3
+    assert turnout(first) == {("CDD", "eua"): (1, 1, 0, 0)}
+    assert turnout(second) == {("WU", "eua"): (1, 0, 0, 0), ("CDD", "eua"): (0, 0, 0, 1)}
+    second.refresh_from_db()
+    assert (second.invited_count, second.attended_count) == (1, 1)
+
+
+def test_a_save_outside_the_services_no_longer_refreshes_anything():
+    """No signal: the write path is the services; a shell save is repaired by rebuild_turnout."""
+    session = make_session()
+    person = make_person("CDD", KmRole.EUA)
+    services.invite(session, [person])
+    row = session.attendances.get()
+    row.status = "present"
+    row.save()
+    assert turnout(session) == {("CDD", "eua"): (1, 0, 0, 0)}
+    summaries.rebuild()
+    assert turnout(session) == {("CDD", "eua"): (1, 1, 0, 0)}
 
 
 def test_people_outside_the_partner_agencies_have_no_turnout():

@@ -1,0 +1,46 @@
+"""Who may see and do what with people and organizations: the one place that says so.
+
+Every rule is a permission from the role table (accounts/roles.py). The PDPA-sensitive ones are the Person
+model's own permissions: `agencies.view_personal_data` (phone numbers unmasked), `agencies.export_person` and
+`agencies.erase_person`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from agencies.models import Organization, Person
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def may_see_personal_data(user) -> bool:
+    """Phone numbers in full rather than masked (08x-xxx-1234)."""
+    return bool(user is not None and user.is_authenticated and user.has_perm("agencies.view_personal_data"))
+
+
+def organization_for_user(user, code: str) -> Organization:
+    """The organization with this code: 403 without the permission to read organizations, 404 if unknown."""
+    _require(user, "agencies.view_organization")
+    return get_object_or_404(Organization.objects.select_related("tambon"), code=code)
+
+
+def person_for_user(user, code: str) -> Person:
+    """The person with this code, for anyone who may read people: 403 otherwise, 404 for an unknown code."""
+    _require(user, "agencies.view_person")
+    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+
+
+def person_for_export(user, code: str) -> Person:
+    """The person with this code, for someone who may export everything held about people: 403 for anyone else
+    (whether the code exists or not), 404 for an unknown code."""
+    _require(user, "agencies.export_person")
+    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+
+
+def person_for_erasure(user, code: str) -> Person:
+    """The same, for someone who may erase people's personal data."""
+    _require(user, "agencies.erase_person")
+    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)

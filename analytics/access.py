@@ -1,0 +1,21 @@
+"""Who may read the dashboard: the one place that says so (`analytics.view_dashboard`, from the role table)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from agencies.models import Organization
+
+DASHBOARD = "analytics.view_dashboard"
+
+
+def require_dashboard(user) -> None:
+    """403 for anyone without the dashboard permission."""
+    if not user.has_perm(DASHBOARD):
+        raise PermissionDenied
+
+
+def partner_for_user(user, code: str) -> Organization:
+    """One of the nine partner agencies, for the dashboard's drill-down: 403 without the dashboard permission,
+    404 for any other code."""
+    require_dashboard(user)
+    return get_object_or_404(Organization.objects.partners(), code=code)
