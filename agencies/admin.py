@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agencies.models import District, Organization, Person, PersonAccessLog, Province, Tambon
-from core.admin import ThaiDateAdminMixin, be_date, be_datetime
+from core.admin import ThaiDateAdminMixin, be_date, be_datetime, buddhist_year_filter
 
 
 @admin.register(Province)
@@ -109,9 +109,8 @@ class PersonAccessLogAdmin(admin.ModelAdmin):
     deletes the old entries)."""
 
     list_display = ["opened", "user", "person", "action"]
-    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [buddhist_year_filter("opened_at"), "action", ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__code", "user__username"]
-    date_hierarchy = "opened_at"
     list_select_related = ["user", "person"]
     ordering = ["-opened_at", "-pk"]
 

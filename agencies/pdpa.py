@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from agencies import access
 from agencies.models import Person, PersonAccessLog
+from core.spreadsheets import safe_text
 
 ANONYMIZED_NAME = "ผู้ถูกลบข้อมูล"
 RETENTION_BATCH = 500
@@ -223,6 +224,10 @@ def _csv_cell(value):
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, str):
+        return safe_text(
+            value
+        )  # a name typed as =HYPERLINK(...) must not run in the administrator's spreadsheet
     return value
 
 

@@ -1,57 +1,38 @@
-"""CSV (UTF-8 with a byte-order mark, so that Excel shows Thai) and XLSX downloads of a table."""
-
-import csv
-import datetime as dt
-import io
+"""CSV and XLSX downloads of a dashboard table, through core.spreadsheets (formula-safe cells; in XLSX real
+Buddhist-era dates, percentages and column widths)."""
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from core.thaidates import format_date
+from core.spreadsheets import Percent, csv_bytes, xlsx_bytes
+
+# Tables whose every number is a percentage (a rate per month, a pair's co-attendance); elsewhere a percentage
+# column says so in its header ("Attendance rate %").
+PERCENT_TABLES = {"monthly", "co-attendance"}
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def _with_percentages(header, rows, all_percent: bool):
+    percent_columns = {i for i, h in enumerate(header) if all_percent or str(h).rstrip().endswith("%")}
+    for row in rows:
+        yield [
+            Percent(v / 100)
+            if i in percent_columns and isinstance(v, int | float) and not isinstance(v, bool)
+            else v
+            for i, v in enumerate(row)
+        ]
 
 
 def csv_response(filename: str, header, rows) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
 def xlsx_response(filename: str, title: str, header, rows) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
-    sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    # Percentages stay numbers 0-100 in CSV (as the page shows them); XLSX gets fractions in a percent format.
+    rows = _with_percentages(header, rows, title in PERCENT_TABLES)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        xlsx_bytes([(title, header, rows)]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
-
-
-def _xlsx_cell(value):
-    # Dates are written as Buddhist-era text: Excel would show a real date cell in the Gregorian calendar.
-    if isinstance(value, dt.date):
-        return format_date(value, "numeric")
-    return value

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ThaiDateAdminMixin, be_date, be_datetime
+from core.admin import ThaiDateAdminMixin, be_date, be_datetime, buddhist_year_filter
 from forums import services
 from forums.models import Attendance, CalendarFeed, ForumSession, Reminder
 
@@ -45,10 +45,9 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
 
     form = ForumSessionAdminForm
     list_display = ["code", "title", "held_on", "circle", "tambon", "format", "status", "organizer"]
-    list_filter = ["status", "circle", "format", "tambon", "organizer"]
+    list_filter = [buddhist_year_filter("date"), "status", "circle", "format", "tambon", "organizer"]
     search_fields = ["code", "title", "venue"]
     list_select_related = ["tambon", "organizer"]
-    date_hierarchy = "date"
     autocomplete_fields = ["note_taker"]
     inlines = [AttendanceInline]
 
@@ -70,7 +69,7 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "session",
         "person",

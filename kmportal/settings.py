@@ -17,6 +17,7 @@ DJANGO_PROXY_COUNT      How many reverse proxies stand in front of the app (for 
                         throttling sees). Default 0 (the app is reached directly).
 PDPA_RETENTION_YEARS    How long personal data is kept after a person's last forum (PDPA): `manage.py
                         apply_retention` anonymizes inactive people and deletes logs older than this. Default 10.
+KM_IMPORT_MAX_MB        Largest interchange file `manage.py import_km` reads, in megabytes. Default 200.
 """
 
 import datetime
@@ -294,6 +295,11 @@ PDPA_RETENTION_YEARS = env_int("PDPA_RETENTION_YEARS", 10)
 if PDPA_RETENTION_YEARS < 1:
     # Zero would anonymize every inactive person on the next run of apply_retention.
     raise ImproperlyConfigured("PDPA_RETENTION_YEARS must be at least 1.")
+
+# The largest interchange file import_km reads (megabytes): 1,000,000 attendance rows take about 80 MB.
+KM_IMPORT_MAX_MB = env_int("KM_IMPORT_MAX_MB", 200)
+if KM_IMPORT_MAX_MB < 1:
+    raise ImproperlyConfigured("KM_IMPORT_MAX_MB must be at least 1.")
 
 # Security. Behind the reverse proxy TLS ends at the proxy, which sets X-Forwarded-Proto.
 SECURE = env_bool("DJANGO_SECURE", not DEBUG)

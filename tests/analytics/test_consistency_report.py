@@ -114,6 +114,15 @@ def test_json_report_of_every_held_session(forums):
             }.get((a, b))}
             for a, b in combinations(AGENCIES, 2)
         ],
+        "monthly_trend": [
+            {"month": month, "code": code, "attendance_rate": {
+                ("2005-08", "CDD"): 1.0, ("2005-08", "WU"): 0.0,
+                ("2005-09", "CDD"): 1.0, ("2005-09", "WU"): 1.0, ("2005-09", "NFE"): 0.0,
+                ("2005-10", "CDD"): 0.0, ("2005-10", "WU"): 1.0,
+            }.get((month, code))}
+            for month in ("2005-08", "2005-09", "2005-10")
+            for code in AGENCIES
+        ],
     }  # fmt: skip
 
 
@@ -157,35 +166,72 @@ def test_role_filter_changes_the_agency_figures(forums):
     assert (cdd["invited_sessions"], cdd["represented_sessions"], cdd["attendance_rate"]) == (2, 1, 0.5)
 
 
-def test_csv_has_a_header_and_one_row_per_agency_with_empty_cells_for_nulls(forums):
-    rows = list(csv.reader(io.StringIO(report("--format", "csv"))))
-    assert rows[0] == [
-        "code", "invited_sessions", "represented_sessions", "attendance_rate", "in_person_rate",
-        "representative_share", "longest_streak", "current_miss_streak", "dropped_out", "rate_with_chair",
-        "rate_without_chair", "chair_effect_pp",
+def csv_sections(text) -> dict[str, list[dict]]:
+    """The report's CSV split into its sections: each starts with a header row whose first cell is `section`."""
+    sections, columns = {}, None
+    for row in csv.reader(io.StringIO(text)):
+        if row[0] == "section":
+            columns = row[1:]
+            continue
+        sections.setdefault(row[0], []).append(dict(zip(columns, row[1:], strict=True)))
+    return sections
+
+
+def test_csv_has_every_section_with_booleans_as_1_and_0_and_empty_cells_for_nulls(forums):
+    text = report("--format", "csv")
+    sections = csv_sections(text)
+
+    assert list(sections) == ["summary", "agencies", "sessions", "co_attendance", "monthly_trend"]
+    assert text.splitlines()[2].split(",")[:3] == ["section", "code", "invited_sessions"]
+    assert sections["summary"] == [
+        {"from": "", "to": "", "circle": "", "tambon": "", "roles": "", "sessions_held": "3",
+         "mean_unison": "0.5556", "full_house_rate": "0.0"}
     ]  # fmt: skip
-    assert [row[0] for row in rows[1:]] == AGENCIES
-    by_code = {row[0]: row for row in rows[1:]}
-    assert by_code["CDD"] == [
-        "CDD",
-        "3",
-        "2",
-        "0.6667",
-        "0.6667",
-        "0.0",
-        "2",
-        "1",
-        "False",
-        "1.0",
-        "0.5",
-        "50.0",
+    assert [row["code"] for row in sections["agencies"]] == AGENCIES
+    by_code = {row["code"]: row for row in sections["agencies"]}
+    assert list(by_code["CDD"].values()) == [
+        "CDD", "3", "2", "0.6667", "0.6667", "0.0", "2", "1", "0", "1.0", "0.5", "50.0",
+    ]  # fmt: skip
+    assert list(by_code["NFE"].values()) == ["NFE", "1", "0", "0.0", "0.0", "", "0", "1", "0", "", "0.0", ""]
+    assert list(by_code["GHB"].values()) == ["GHB", "0", "0", "", "", "", "0", "0", "0", "", "", ""]
+    assert [(s["code"], s["date"], s["unison"]) for s in sections["sessions"]] == [
+        ("F-2548-01", "2005-08-12", "0.5"),
+        ("F-2548-02", "2005-09-09", "0.6667"),
+        ("F-2548-03", "2005-10-14", "0.5"),
     ]
-    assert by_code["NFE"] == ["NFE", "1", "0", "0.0", "0.0", "", "0", "1", "False", "", "0.0", ""]
-    assert by_code["GHB"] == ["GHB", "0", "0", "", "", "", "0", "0", "False", "", "", ""]
+    assert len(sections["co_attendance"]) == 36
+    assert {"a": "CDD", "b": "WU", "jaccard": "0.3333"} in sections["co_attendance"]
+    trend = {(row["month"], row["code"]): row["attendance_rate"] for row in sections["monthly_trend"]}
+    assert len(trend) == 3 * 9
+    # CDD: represented in August and September, invited and absent in October; GHB never invited.
+    assert [trend[m, "CDD"] for m in ("2005-08", "2005-09", "2005-10")] == ["1.0", "1.0", "0.0"]
+    assert trend["2005-08", "GHB"] == ""
+
+
+def test_csv_marks_a_dropped_out_agency_with_1(forums):
+    make_attendance(make_session(circle="eua", date=dt.date(2005, 12, 1), status="held"), make_person("NFE", EUA),
+                    status="absent")  # fmt: skip
+    make_attendance(make_session(circle="eua", date=dt.date(2005, 12, 2), status="held"), make_person("NFE", EUA),
+                    status="absent")  # fmt: skip
+
+    rows = {row["code"]: row for row in csv_sections(report("--format", "csv"))["agencies"]}
+
+    assert (rows["NFE"]["current_miss_streak"], rows["NFE"]["dropped_out"]) == ("3", "1")
+
+
+def test_json_has_the_monthly_trend_of_every_agency(forums):
+    trend = report_json()["monthly_trend"]
+
+    assert trend[:2] == [
+        {"month": "2005-08", "code": "CDD", "attendance_rate": 1.0},
+        {"month": "2005-08", "code": "WU", "attendance_rate": 0.0},
+    ]
+    assert [row["month"] for row in trend] == ["2005-08"] * 9 + ["2005-09"] * 9 + ["2005-10"] * 9
 
 
 BAD_INPUT = [
-    (["--from", "2549-13-01"], "'2549-13-01' is not a date YYYY-MM-DD"),
+    (["--from", "2549-13-01"], "'2549-13-01' is not a date"),
+    (["--from", "2459-10-25"], "must fall between"),
     (["--circle", "nope"], "invalid choice: 'nope'"),
     (["--roles", "boss"], "Unknown roles ['boss']"),
     (["--roles", "eua,boss"], "Unknown roles ['boss']"),

@@ -25,6 +25,13 @@ HEADERS = {
     "attendance": ["session", "person", "invited", "status", "representative"],
 }  # fmt: skip
 FILE_NAMES = [f"{stem}.csv" for stem in HEADERS]
+# Version 2 adds these at the end of each file; export always writes them.
+V2_ADDED = {
+    "organizations": [],
+    "people": ["email"],
+    "sessions": ["end", "agenda", "minutes", "note_taker"],
+    "attendance": ["role", "organization", "reply", "checked_in_at"],
+}
 
 
 SESSION_ROWS = [
@@ -286,7 +293,8 @@ BAD_ROWS = [
     pytest.param("sessions", 3, "format", "online", "format", id="bad-format"),
     pytest.param("sessions", 3, "date", "2549-13-40", "2549-13-40", id="bad-date"),
     pytest.param("sessions", 3, "date", "2549-02-30", "2549-02-30", id="date-not-in-calendar"),
-    pytest.param("sessions", 3, "date", "25/10/2549", "25/10/2549", id="date-not-iso"),
+    pytest.param("sessions", 3, "date", "25/10/2459", "25/10/2459", id="date-before-the-program"),
+    pytest.param("sessions", 3, "date", "2459-10-25", "2459-10-25", id="iso-date-before-the-program"),
     pytest.param("sessions", 3, "date", "", "date", id="date-empty"),
     pytest.param("sessions", 3, "start", "25:99", "25:99", id="bad-start"),
     pytest.param("sessions", 3, "title", "", "title", id="session-without-title"),
@@ -417,19 +425,33 @@ def test_a_missing_column_rejects_the_import_and_names_the_header_line(tmp_path)
     assert "role" in problems[0]
 
 
-def test_a_file_in_thai_windows_encoding_is_rejected_by_name(tmp_path):
+def test_a_file_in_thai_windows_encoding_is_read_as_thai(tmp_path):
     tables = good_tables()
     write_tables(tmp_path, tables)
     write_csv(tmp_path, "people", tables["people"], encoding="cp874")
     with pytest.raises(UnicodeDecodeError):
         (tmp_path / "people.csv").read_bytes().decode("utf-8")
 
+    import_km(tmp_path)
+
+    assert Person.objects.get(code="P002").full_name == "นางสมศรี รักเรียน"
+
+
+def test_a_file_in_another_encoding_is_refused_with_how_to_save_it_as_utf8(tmp_path):
+    # Latin-1 bytes: read as Thai they would become wrong letters.
+    write_csv(
+        tmp_path,
+        "people",
+        [["P001", "Mr", "José", "Silva", "eua", "CDD", "", "", "0", ""]],
+        encoding="latin-1",
+    )
+
     problems = rejected(tmp_path)
 
     # The whole file is unreadable, so no line is named: the file is.
     assert places(problems) == [(None, None)]
     assert "people.csv" in problems[0]
-    assert "UTF-8" in problems[0]
+    assert "CSV UTF-8" in problems[0]
 
 
 def test_an_empty_file_is_rejected_by_name(tmp_path):
@@ -508,7 +530,7 @@ def test_export_writes_the_four_files_with_iso_gregorian_dates(tmp_path):
     assert sorted(p.name for p in directory.iterdir()) == sorted(FILE_NAMES)
     for stem, columns in HEADERS.items():
         with (directory / f"{stem}.csv").open(encoding="utf-8", newline="") as file:
-            assert next(csv.reader(file)) == columns
+            assert next(csv.reader(file)) == columns + V2_ADDED[stem]
     sessions = {row["code"]: row for row in read_export(directory, "sessions")}
     assert {code: row["date"] for code, row in sessions.items()} == {
         "F-2549-01": "2006-10-25",

@@ -1,27 +1,23 @@
 import argparse
 import csv
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import KmRole, Tambon
-from analytics.metrics import Scope, compute
-from core.thaidates import year_to_gregorian
+from analytics.metrics import Scope, compute, rounded
+from core.thaidates import DateParseError, parse_date
 from forums.models import Circle
 
 
 def iso_date(text):
     # An argparse error, not a CommandError: argparse runs this before the command's own error handling, so a
-    # CommandError raised here would reach the terminal as a traceback.
+    # CommandError raised here would reach the terminal as a traceback. The portal's one date parser: 2549-10-25
+    # and 25/10/2549 are Buddhist era, 2006-10-25 Gregorian, and implausible years are refused.
     try:
-        date = dt.date.fromisoformat(text)
-        # As in the interchange files, a year of 2400 or more is a Buddhist-era year (2549-10-25 is 2006-10-25).
-        return date.replace(year=year_to_gregorian(date.year))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date YYYY-MM-DD / วันที่ต้องอยู่ในรูป YYYY-MM-DD"
-        ) from None
+        return parse_date(text)
+    except DateParseError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date / วันที่ไม่ถูกต้อง: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -48,12 +44,47 @@ class Command(BaseCommand):
             scope = Scope(start=start, end=end, circle=circle, tambon=tambon, roles=role_list)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        report = compute(scope).as_json()
+        computed = compute(scope)
+        report = computed.as_json()
+        report["monthly_trend"] = [
+            {"month": month, "code": agency.code, "attendance_rate": rounded(agency.monthly.get(month))}
+            for month in computed.months
+            for agency in computed.agencies
+        ]
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
-        writer = csv.writer(self.stdout, lineterminator="\n")
-        columns = list(report["agencies"][0]) if report["agencies"] else []
-        writer.writerow(columns)
-        for row in report["agencies"]:
-            writer.writerow(["" if row[c] is None else row[c] for c in columns])
+        write_csv(self.stdout, report)
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return ",".join(value)
+    return value
+
+
+def write_csv(out, report: dict):
+    """Every section of the report in one CSV: each row starts with its section's name, and each section starts
+    with its own header row (first cell `section`), so that a spreadsheet filter on the first column shows one
+    section, and a program splits the file on the header rows. Booleans are 1/0, nulls empty."""
+    summary = {
+        **{key: report["scope"][key] for key in ("from", "to", "circle", "tambon", "roles")},
+        **{key: report[key] for key in ("sessions_held", "mean_unison", "full_house_rate")},
+    }
+    sections = [
+        ("summary", [summary]),
+        ("agencies", report["agencies"]),
+        ("sessions", report["sessions"]),
+        ("co_attendance", report["co_attendance"]),
+        ("monthly_trend", report["monthly_trend"]),
+    ]
+    writer = csv.writer(out, lineterminator="\n")
+    for name, rows in sections:
+        columns = list(rows[0]) if rows else []
+        writer.writerow(["section", *columns])
+        for row in rows:
+            writer.writerow([name, *(_csv_value(row[c]) for c in columns)])
