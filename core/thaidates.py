@@ -99,3 +99,13 @@ def format_datetime(value: dt.datetime | None, style: str = "short") -> str:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{format_date(local, style)} {local:%H:%M}"
+
+
+def format_month(value: dt.date | str) -> str:
+    """A calendar month (a date, or "2006-10"): ต.ค. 49 in Thai, Oct 2549 BE in English."""
+    if isinstance(value, str):
+        value = dt.date(int(value[:4]), int(value[5:7]), 1)
+    be_year = value.year + BE_OFFSET
+    if _thai():
+        return f"{THAI_MONTHS_ABBR[value.month - 1]} {be_year % 100:02d}"
+    return f"{ENGLISH_MONTHS_ABBR[value.month - 1]} {be_year} BE"
