@@ -1,3 +1,4 @@
+import hashlib
 import statistics
 
 from django.contrib.auth.decorators import permission_required
@@ -131,6 +132,19 @@ def _dashboard_body(scope: Scope, notes_published: int) -> str:
     return render_to_string("analytics/includes/dashboard_body.html", context)
 
 
+def _scope_form(request, form, scope: Scope) -> str:
+    """The filter form as HTML, cached per address: 170 tambons and the form library's templates cost more
+    than a cached dashboard."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    return cache.cached(
+        "form",
+        scope,
+        lambda: render_to_string("analytics/includes/scope_form.html", {"form": form}),
+        get_language() or "th",
+        query,
+    )
+
+
 @require_safe
 @permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request):
@@ -138,15 +152,20 @@ def dashboard(request):
     scope = form.scope()
     notes_published = LessonNote.objects.published().count()
     # The figures, tables and charts as one piece of HTML per scope, language and data version: a cached view
-    # reads two cache keys and renders the frame around them.
+    # reads a few cache keys and renders the frame around them.
+    language = get_language() or "th"
     body = cache.cached(
         "dashboard",
         scope,
         lambda: _dashboard_body(scope, notes_published),
-        get_language() or "th",
+        language,
         str(notes_published),
     )
-    context = {"form": form, "scope_title": scope_title(scope), "body": mark_safe(body)}
+    context = {
+        "scope_form": mark_safe(_scope_form(request, form, scope)),
+        "scope_title": cache.cached("title", scope, lambda: scope_title(scope), language),
+        "body": mark_safe(body),
+    }
     return render(request, "analytics/dashboard.html", context)
 
 
@@ -198,18 +217,7 @@ def _agency_drill(scope: Scope, organization_id: int):
     return figures, sessions
 
 
-@require_safe
-@permission_required("analytics.view_dashboard", raise_exception=True)
-def agency_detail(request, code):
-    """Drill-down: the sessions and the people behind one agency's figures, in the same scope, a page of
-    sessions at a time."""
-    organization = get_object_or_404(Organization.objects.partners(), code=code)
-    form = ScopeForm(request.GET)
-    scope = form.scope()
-    figures, invited = cache.cached(
-        "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
-    )
-    page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+def _agency_body(scope: Scope, organization, figures, page, can_view_people: bool) -> str:
     attendance = (
         Attendance.objects.filter(session__in=[s[0] for s in page.object_list], organization=organization)
         .select_related("person", "representative")
@@ -224,17 +232,44 @@ def agency_detail(request, code):
         ({"code": c, "date": d, "title": t, "chair_attended": chair}, state, by_session.get(pk, []))
         for pk, c, d, t, chair, state in page.object_list
     ]
-    return render(
-        request,
-        "analytics/agency_detail.html",
-        {
-            "organization": organization,
-            "figures": figures,
-            "sessions": sessions,
-            "page": page,
-            "form": form,
-            "scope_title": scope_title(scope),
-            "query": scope_query(scope),
-            "can_view_people": request.user.has_perm("agencies.view_person"),
-        },
+    context = {
+        "organization": organization,
+        "figures": figures,
+        "sessions": sessions,
+        "page": page,
+        "query": scope_query(scope),
+        "can_view_people": can_view_people,
+    }
+    return render_to_string("analytics/includes/agency_body.html", context)
+
+
+@require_safe
+@permission_required("analytics.view_dashboard", raise_exception=True)
+def agency_detail(request, code):
+    """Drill-down: the sessions and the people behind one agency's figures, in the same scope, a page of
+    sessions at a time."""
+    organization = get_object_or_404(Organization.objects.partners(), code=code)
+    form = ScopeForm(request.GET)
+    scope = form.scope()
+    figures, invited = cache.cached(
+        "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
     )
+    page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    can_view_people = request.user.has_perm("agencies.view_person")
+    language = get_language() or "th"
+    body = cache.cached(
+        "agency-page",
+        scope,
+        lambda: _agency_body(scope, organization, figures, page, can_view_people),
+        organization.code,
+        str(page.number),
+        "people" if can_view_people else "",
+        language,
+    )
+    context = {
+        "organization": organization,
+        "scope_title": cache.cached("title", scope, lambda: scope_title(scope), language),
+        "query": scope_query(scope),
+        "body": mark_safe(body),
+    }
+    return render(request, "analytics/agency_detail.html", context)

@@ -169,6 +169,13 @@ edit = st.one_of(
 
 
 def apply(edit, people, sessions):
+    try:
+        _apply(edit, people, [ForumSession.objects.get(pk=s.pk) for s in sessions])
+    except services.MarkError:
+        pass  # a refused edit (e.g. a walk-in at a cancelled session) writes nothing: still a valid history
+
+
+def _apply(edit, people, sessions):
     kind, i, j = edit
     if kind == "mark":
         rows = list(Attendance.objects.filter(invited=True).order_by("pk"))
