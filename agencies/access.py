@@ -21,6 +21,12 @@ def may_see_personal_data(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm("agencies.view_personal_data"))
 
 
+def may_read_attendance(user) -> bool:
+    """Attendance is personal data of its own: a person's page shows their history only to those who may read
+    attendance (the permission belongs to the forums app; agencies reads the name, not the app)."""
+    return bool(user is not None and user.is_authenticated and user.has_perm("forums.view_attendance"))
+
+
 def organization_for_user(user, code: str) -> Organization:
     """The organization with this code: 403 without the permission to read organizations, 404 if unknown."""
     _require(user, "agencies.view_organization")

@@ -17,6 +17,8 @@ from agencies.forms import PersonFilterForm
 from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambon
 
 PEOPLE_PER_PAGE = 50
+HISTORY_PER_PAGE = 20
+COMMUNITY_PER_PAGE = 50
 
 
 @require_safe
@@ -52,8 +54,12 @@ def tambon_list(request):
         )
         .order_by("phase", "joined_on", "code")
     )
-    community = Organization.objects.community().select_related("tambon").order_by("tambon", "name_th")
-    return render(request, "agencies/tambon_list.html", {"tambons": tambons, "community": community})
+    community = (
+        Organization.objects.community().select_related("tambon").order_by("tambon", "name_th", "code")
+    )
+    # A province has thousands of community organizations: a page at a time.
+    page = Paginator(community, COMMUNITY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "agencies/tambon_list.html", {"tambons": tambons, "community": page, "page": page})
 
 
 @require_safe
@@ -80,7 +86,14 @@ def person_detail(request, code):
     context = {
         "person": person,
         "duplicates": person.possible_duplicates().select_related("organization"),
+        "history": None,
     }
+    # Attendance is personal data of its own: only those who may read attendance see the history.
+    if access.may_read_attendance(request.user):
+        history = person.attendances.select_related("session", "organization", "representative").order_by(
+            "-session__date", "-session__code"
+        )
+        context["history"] = Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "agencies/person_detail.html", context)
 
 

@@ -1,32 +1,74 @@
-from django.db.models import Count
-from django.http import Http404
+import hashlib
+import statistics
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from analytics import access, exports, tables, tiles
+from agencies.models import KmRole, Tambon
+from analytics import access, cache, exports, tables, tiles
 from analytics.forms import ScopeForm
-from analytics.metrics import compute
-from forums.models import Attendance
+from analytics.metrics import Scope
+from core.thaidates import format_date, format_month
+from forums.models import Attendance, Circle
 
 HEATMAP_SESSIONS = 40  # the latest sessions of the scope; the full list is one export away
+DRILL_SESSIONS_PER_PAGE = 20
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
+SYMBOLS = {"in_person": "●", "representative": "◐", "absent": "✕", "not_invited": "·"}
+
+
+def scope_query(scope: Scope, **extra) -> str:
+    """The address parameters of a scope, dates in Buddhist era as people type them."""
+    query = QueryDict(mutable=True)
+    if scope.start:
+        query["start"] = format_date(scope.start, "numeric")
+    if scope.end:
+        query["end"] = format_date(scope.end, "numeric")
+    query["circle"] = scope.circle or ""
+    if scope.tambon:
+        query["tambon"] = scope.tambon
+    if scope.roles:
+        query.setlist("roles", list(scope.roles))
+    for name, value in extra.items():
+        query[name] = value
+    return query.urlencode()
+
+
+def scope_title(scope: Scope) -> str:
+    """The scope in words, for the page heading: วงคุณเอื้อ · ทุกช่วงเวลา."""
+    parts = [str(Circle(scope.circle).label) if scope.circle else _("All circles")]
+    if scope.tambon:
+        tambon = Tambon.objects.filter(code=scope.tambon).values_list("name_th", flat=True).first()
+        parts.append(_("Tambon %(name)s") % {"name": tambon or scope.tambon})
+    if scope.start and scope.end:
+        parts.append(f"{format_date(scope.start)} – {format_date(scope.end)}")
+    elif scope.start:
+        parts.append(_("from %(date)s") % {"date": format_date(scope.start)})
+    elif scope.end:
+        parts.append(_("until %(date)s") % {"date": format_date(scope.end)})
+    else:
+        parts.append(_("All time"))
+    if scope.roles:
+        parts.append(", ".join(str(KmRole(role).label) for role in scope.roles))
+    return " · ".join(parts)
 
 
 def _people_reached(report) -> int:
     """Distinct people who came (present or late) to the sessions of the report: the one figure read from the
-    attendance rows themselves, those of the sessions in scope only."""
+    attendance rows themselves, those of the sessions in scope only; cached with the rest of the report."""
     attended = Attendance.objects.filter(
         session_id__in=[s.pk for s in report.sessions], status__in=Attendance.ATTENDED
     )
     if report.scope.roles:
         attended = attended.filter(role__in=report.scope.roles)
-    return attended.aggregate(n=Count("person_id", distinct=True))["n"]
-
-
-SYMBOLS = {"in_person": "●", "representative": "◐", "absent": "✕", "not_invited": "·"}
+    return attended.values("person_id").distinct().count()
 
 
 def _heatmap_cells(agency, sessions):
@@ -40,39 +82,41 @@ def _heatmap_cells(agency, sessions):
     )
 
 
-@require_safe
-def dashboard(request):
-    access.require_dashboard(request.user)
-    form = ScopeForm(request.GET)
-    scope = form.scope()
-    report = compute(scope)
-    heatmap_sessions = report.sessions[-HEATMAP_SESSIONS:]
-    heatmap = [(agency, _heatmap_cells(agency, heatmap_sessions)) for agency in report.agencies]
-    chart = {
-        "months": report.months,
+def _agency_label(organization) -> str:
+    return organization.abbr_th if (get_language() or "th").startswith("th") else organization.code
+
+
+def trend_chart(report) -> dict:
+    """Small multiples: one chart per agency on the same 0–100 axis, each with the median of the nine agencies
+    that month for reference."""
+    series = [[a.monthly.get(m) for m in report.months] for a in report.agencies]
+    median = []
+    for values in zip(*series, strict=True) if series else []:
+        defined = [v for v in values if v is not None]
+        median.append(statistics.median(defined) if defined else None)
+    return {
+        "months": [format_month(month, style="axis") for month in report.months],
         "series": [
-            {
-                "label": a.code,
-                "color": PALETTE[i % len(PALETTE)],
-                "values": [a.monthly.get(m) for m in report.months],
-            }
-            for i, a in enumerate(report.agencies)
+            {"label": _agency_label(a.organization), "code": a.code, "values": values}
+            for a, values in zip(report.agencies, series, strict=True)
         ],
+        "median": median,
         "yLabel": _("Attendance rate %"),
+        "medianLabel": _("Median of the nine agencies"),
     }
-    query = request.GET.urlencode()
-    # The session list reads the same period, circle and tambon parameters.
-    session_query = request.GET.copy()
-    session_query.setlist("circle", [scope.circle or ""])
-    session_query.pop("roles", None)
-    session_query["status"] = "held"
+
+
+def _dashboard_body(scope: Scope, tile_figures: list[dict]) -> str:
+    report = cache.report(scope)
+    heatmap_sessions = report.sessions[-HEATMAP_SESSIONS:]
+    session_query = scope_query(Scope(scope.start, scope.end, scope.circle, scope.tambon), status="held")
     context = {
-        "session_query": session_query.urlencode(),
-        "form": form,
+        "session_query": session_query,
         "report": report,
+        "nobody_invited": report.sessions_held > 0 and not any(a.invited_sessions for a in report.agencies),
         "people_reached": _people_reached(report),
-        "tiles": tiles.figures(),
-        "heatmap": heatmap,
+        "tiles": tile_figures,
+        "heatmap": [(agency, _heatmap_cells(agency, heatmap_sessions)) for agency in report.agencies],
         "heatmap_sessions": heatmap_sessions,
         "heatmap_cut": len(report.sessions) > HEATMAP_SESSIONS,
         "tables": {
@@ -80,48 +124,150 @@ def dashboard(request):
             for name, build in tables.TABLES.items()
             if name not in ("sessions", "heatmap")
         },
-        "chart": chart,
-        "query": query,
+        "chart": trend_chart(report),
+        "query": scope_query(scope),
+    }
+    return render_to_string("analytics/includes/dashboard_body.html", context)
+
+
+def _scope_form(request, form, scope: Scope) -> str:
+    """The filter form as HTML, cached per address: 170 tambons and the form library's templates cost more
+    than a cached dashboard."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    return cache.cached(
+        "form",
+        scope,
+        lambda: render_to_string("analytics/includes/scope_form.html", {"form": form}),
+        get_language() or "th",
+        query,
+    )
+
+
+@require_safe
+def dashboard(request):
+    access.require_dashboard(request.user)
+    form = ScopeForm(request.GET)
+    scope = form.scope()
+    # Figures that apps above analytics add (lessons: notes published); their values are part of the cache key.
+    tile_figures = tiles.figures()
+    # The figures, tables and charts as one piece of HTML per scope, language and data version: a cached view
+    # reads a few cache keys and renders the frame around them.
+    language = get_language() or "th"
+    body = cache.cached(
+        "dashboard",
+        scope,
+        lambda: _dashboard_body(scope, tile_figures),
+        language,
+        ",".join(f"{tile['key']}={tile['value']}" for tile in tile_figures),
+    )
+    context = {
+        "scope_form": mark_safe(_scope_form(request, form, scope)),
+        "scope_title": cache.cached("title", scope, lambda: scope_title(scope), language),
+        "body": mark_safe(body),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _export_file(scope: Scope, table: str, extension: str) -> tuple[bytes, str]:
+    header, rows = tables.TABLES[table](cache.report(scope))
+    filename = f"kmportal-{table}"
+    if extension == "csv":
+        response = exports.csv_response(filename, header, rows)
+    else:
+        response = exports.xlsx_response(filename, table, header, rows)
+    return response.content, response["Content-Disposition"]
 
 
 @require_safe
 def export(request, table, extension):
     access.require_dashboard(request.user)
-    if table not in tables.TABLES or extension not in ("csv", "xlsx"):
+    if table not in tables.TABLES or extension not in CONTENT_TYPES:
         raise Http404
-    report = compute(ScopeForm(request.GET).scope())
-    header, rows = tables.TABLES[table](report)
-    filename = f"kmportal-{table}"
-    if extension == "csv":
-        return exports.csv_response(filename, header, rows)
-    return exports.xlsx_response(filename, table, header, rows)
+    scope = ScopeForm(request.GET).scope()
+    content, disposition = cache.cached(
+        "export",
+        scope,
+        lambda: _export_file(scope, table, extension),
+        table,
+        extension,
+        get_language() or "th",
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = disposition
+    return response
 
 
-@require_safe
-def agency_detail(request, code):
-    """Drill-down: the sessions and the people behind one agency's figures, in the same scope."""
-    organization = access.partner_for_user(request.user, code)
-    form = ScopeForm(request.GET)
-    scope = form.scope()
-    report = compute(scope)
-    figures = next(a for a in report.agencies if a.organization.pk == organization.pk)
-    invited = [s for s in report.sessions if organization.pk in s.invited]
+def _agency_drill(scope: Scope, organization_id: int):
+    """One agency's figures and its invited sessions (newest first) with its outcome at each: small enough
+    to cache whatever the number of attendance rows behind them."""
+    report = cache.report(scope)
+    figures = next(a for a in report.agencies if a.organization.pk == organization_id)
+    sessions = [
+        (s.pk, s.code, s.date, s.title, s.chair_attended, s.state(organization_id))
+        for s in reversed(report.sessions)
+        if organization_id in s.invited
+    ]
+    return figures, sessions
+
+
+def _agency_body(scope: Scope, organization, figures, page, can_view_people: bool) -> str:
     attendance = (
-        Attendance.objects.filter(session__in=[s.pk for s in invited], organization=organization)
-        .select_related("person", "representative", "session")
-        .order_by("session__date", "session__code", "person__first_name")
+        Attendance.objects.filter(session__in=[s[0] for s in page.object_list], organization=organization)
+        .select_related("person", "representative")
+        .order_by("person__first_name", "person__code")
     )
     if scope.roles:
         attendance = attendance.filter(role__in=scope.roles)
     by_session = {}
     for row in attendance:
         by_session.setdefault(row.session_id, []).append(row)
-    sessions = [(s, s.state(organization.pk), by_session.get(s.pk, [])) for s in reversed(invited)]
-    return render(
-        request,
-        "analytics/agency_detail.html",
-        {"organization": organization, "figures": figures, "sessions": sessions, "form": form,
-         "query": request.GET.urlencode()},
-    )  # fmt: skip
+    sessions = [
+        ({"code": c, "date": d, "title": t, "chair_attended": chair}, state, by_session.get(pk, []))
+        for pk, c, d, t, chair, state in page.object_list
+    ]
+    context = {
+        "organization": organization,
+        "figures": figures,
+        "sessions": sessions,
+        "page": page,
+        "query": scope_query(scope),
+        "can_view_people": can_view_people,
+    }
+    return render_to_string("analytics/includes/agency_body.html", context)
+
+
+@require_safe
+def agency_detail(request, code):
+    """Drill-down: the sessions and the people behind one agency's figures, in the same scope, a page of
+    sessions at a time."""
+    organization = access.partner_for_user(request.user, code)
+    form = ScopeForm(request.GET)
+    scope = form.scope()
+    figures, invited = cache.cached(
+        "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
+    )
+    page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    can_view_people = request.user.has_perm("agencies.view_person")
+    language = get_language() or "th"
+    body = cache.cached(
+        "agency-page",
+        scope,
+        lambda: _agency_body(scope, organization, figures, page, can_view_people),
+        organization.code,
+        str(page.number),
+        "people" if can_view_people else "",
+        language,
+    )
+    context = {
+        "organization": organization,
+        "scope_title": cache.cached("title", scope, lambda: scope_title(scope), language),
+        "query": scope_query(scope),
+        "body": mark_safe(body),
+    }
+    return render(request, "analytics/agency_detail.html", context)

@@ -176,10 +176,20 @@ def format_datetime(value: dt.datetime | None, style: str = "short") -> str:
     return f"{format_date(local, style)} {local:%H:%M}"
 
 
-def format_month(year: int, month: int, style: str = "short") -> str:
-    """A calendar month for chart axes and table headers: ต.ค. 2549; Oct 2006 (B.E. 2549) in English."""
+def format_month(year, month: int | None = None, style: str = "short") -> str:
+    """A calendar month for chart axes and table headers: ต.ค. 2549; Oct 2006 (B.E. 2549) in English.
+
+    Takes a year and a month, a date, or "2006-10" (the metrics' month keys). style "axis" is the compact Thai
+    form for crowded chart axes (ต.ค. 49); English keeps its one form there too.
+    """
+    if isinstance(year, str):
+        year, month = int(year[:4]), int(year[5:7])
+    elif isinstance(year, dt.date):
+        year, month = year.year, year.month
     be_year = year + BE_OFFSET
     if _thai():
+        if style == "axis":
+            return f"{THAI_MONTHS_ABBR[month - 1]} {be_year % 100:02d}"
         months = THAI_MONTHS_FULL if style == "long" else THAI_MONTHS_ABBR
         return f"{months[month - 1]} {be_year}"
     months = ENGLISH_MONTHS_FULL if style == "long" else ENGLISH_MONTHS_ABBR

@@ -2,10 +2,13 @@
 uneven, better when the governor came, some agencies sending representatives, and one agency dropping out."""
 
 import datetime as dt
+import io
 import random
 from collections.abc import Callable
 
+from django.db import connection
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon
 from forums import summaries
@@ -49,7 +52,8 @@ class ForumDemoBuilder:
         self.scale = scale
         self.progress = progress
         self.session_number = 0
-        self.pending: list[Attendance] = []
+        self.pending_sessions: list[ForumSession] = []
+        self.pending: list[tuple] = []
         self.rows = 0
 
     def build(self) -> dict:
@@ -96,7 +100,7 @@ class ForumDemoBuilder:
     # sessions --------------------------------------------------------------------------------------------
     def _session(self, circle, tambon, date, month, months):
         self.session_number += 1
-        session = ForumSession.objects.create(
+        session = self._new_session(
             code=f"F-{date.year + 543}-{self.session_number:04d}",
             title=self.rng.choice(TITLES[circle]),
             circle=circle,
@@ -136,10 +140,12 @@ class ForumDemoBuilder:
                         self._add(session, person, Status.PRESENT if chair_came else Status.EXCUSED)
                     else:
                         self._person_mark(session, person, 0.65)
-        if chair_came and self.chair and self.chair not in invitees:
+        # By primary key: comparing model instances one by one made the province build quadratic.
+        invited_ids = {p.pk for p in invitees}
+        if chair_came and self.chair and self.chair.pk not in invited_ids:
             self._add(session, self.chair, Status.PRESENT)
         if tambon and self.rng.random() < 0.5:
-            locals_ = [p for p in self.practitioners.get(tambon.pk, []) if p not in invitees]
+            locals_ = [p for p in self.practitioners.get(tambon.pk, []) if p.pk not in invited_ids]
             for person in self.rng.sample(locals_, min(len(locals_), self.rng.randint(1, 3))):
                 self._add(session, person, Status.PRESENT, invited=False)
 
@@ -202,7 +208,7 @@ class ForumDemoBuilder:
         ):
             self.session_number += 1
             date = today + dt.timedelta(days=offset)
-            session = ForumSession.objects.create(
+            session = self._new_session(
                 code=f"F-{date.year + 543}-{self.session_number:04d}",
                 title=self.rng.choice(TITLES[circle]),
                 circle=circle,
@@ -217,27 +223,80 @@ class ForumDemoBuilder:
                 self._add(session, person, Status.UNMARKED)
 
     # rows ------------------------------------------------------------------------------------------------
+    # A million attendance rows as model instances and INSERTs took minutes: sessions are written in bulk (with
+    # their history), attendance as plain tuples through COPY on PostgreSQL and executemany on SQLite.
+    def _new_session(self, **fields) -> ForumSession:
+        session = ForumSession(**fields)
+        self.pending_sessions.append(session)
+        return session
+
     def _add(self, session, person, status, invited=True, representative=None):
         self.pending.append(
-            Attendance(
-                session=session,
-                person=person,
-                invited=invited,
-                status=status,
-                representative=representative if status == Status.REPRESENTED else None,
-                role=person.role,
-                organization_id=person.organization_id,
-                checked_in_at=_checked_in(session, status, self.rng),
+            (
+                session,
+                person.pk,
+                invited,
+                status,
+                representative.pk if representative and status == Status.REPRESENTED else None,
+                _checked_in(session, status, self.rng),
+                person.role,
+                person.organization_id,
             )
         )
         if len(self.pending) >= BATCH:
             self._flush()
 
     def _flush(self):
+        if self.pending_sessions:
+            bulk_create_with_history(self.pending_sessions, ForumSession, batch_size=1000)
+            self.pending_sessions = []
         if self.pending:
-            Attendance.objects.bulk_create(self.pending, batch_size=BATCH)
+            now = timezone.now()
+            write_attendance(
+                [(s.pk, person, invited, "", status, rep, checked, role, org, 1, now)
+                 for s, person, invited, status, rep, checked, role, org in self.pending]
+            )  # fmt: skip
             self.rows += len(self.pending)
             self.pending = []
+
+
+ATTENDANCE_COLUMNS = (
+    "session_id", "person_id", "invited", "reply", "status", "representative_id", "checked_in_at", "role",
+    "organization_id", "version", "updated_at",
+)  # fmt: skip
+
+
+def write_attendance(rows: list[tuple]) -> None:
+    """Inserts attendance rows given as tuples in ATTENDANCE_COLUMNS order, without model instances."""
+    table = connection.ops.quote_name(Attendance._meta.db_table)
+    columns = ", ".join(ATTENDANCE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            for row in rows:
+                buffer.write("\t".join(_copy_value(v) for v in row))
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        else:
+            marks = ", ".join(["%s"] * len(ATTENDANCE_COLUMNS))
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [(*row[:6], adapt(row[6]), *row[7:10], adapt(row[10])) for row in rows],
+            )
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _checked_in(session, status, rng):

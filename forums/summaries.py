@@ -1,7 +1,13 @@
-"""Keeps AgencyTurnout in step with attendance: recomputed per session, from that session's rows only."""
+"""Keeps AgencyTurnout in step with attendance: recomputed per session, from that session's rows only.
 
+Every refresh also bumps the data version: cached figures (analytics.cache) are keyed by it, so that no app
+server serves a figure from before the write.
+"""
+
+import time
 from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -46,6 +52,34 @@ def count_expressions() -> dict:
     }
 
 
+DATA_VERSION_KEY = "forums:data-version"
+
+
+def data_version() -> int:
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        # A clock reading rather than 1: a cache that lost the key (restart, eviction) must not come back to a
+        # version whose figures another server may still hold.
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def data_changed() -> None:
+    """Call after any write that can change a figure (attendance, a session's date, circle, tambon or status,
+    who is the chair). Bumps now, so this process never reads its own stale figures, and again once the
+    transaction commits: a server that recomputed in between read the data from before the commit."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
 @transaction.atomic(savepoint=False)
 def refresh(session_ids: Iterable[int]) -> None:
     """Recomputes the turnout and head counts of these sessions: five queries, whatever the number of people.
@@ -60,6 +94,7 @@ def refresh(session_ids: Iterable[int]) -> None:
     AgencyTurnout.objects.filter(session_id__in=session_ids).delete()
     AgencyTurnout.objects.bulk_create(_rows_for(session_ids))
     ForumSession.objects.filter(pk__in=session_ids).update(**count_expressions())
+    data_changed()
 
 
 def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> int:
@@ -72,4 +107,5 @@ def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> 
             progress(f"  {min(start + batch, len(ids)):,}/{len(ids):,} sessions")
     with transaction.atomic():
         AgencyTurnout.objects.exclude(session_id__in=ForumSession.objects.values("pk")).delete()
+        data_changed()
     return len(ids)

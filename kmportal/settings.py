@@ -9,6 +9,9 @@ DJANGO_CSRF_TRUSTED_ORIGINS  Comma-separated origins (https://km.example.go.th) 
 DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/kmportal.sqlite3.
 DJANGO_SECURE           1/0. HTTPS-only cookies, HSTS and redirect to HTTPS. Default: on when DEBUG is off.
 DJANGO_STATIC_MANIFEST  1/0. Hashed, compressed static file names (needs collectstatic). Default: on when DEBUG is off.
+REDIS_URL               redis://host:6379/0. The cache shared by every app server (dashboard figures, data
+                        version). Default: a local in-memory cache per process (fine for one server).
+REDIS_KEY_PREFIX        Prefix of this portal's cache keys in a shared Redis. Default "kmportal".
 Email:
   EMAIL_HOST, EMAIL_PORT (default 25), EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (1/0),
   DEFAULT_FROM_EMAIL. Without EMAIL_HOST, mail is printed to the console.
@@ -227,6 +230,27 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Several app servers must see one data version (analytics.cache), or one would serve figures another has
+# already replaced: with more than one server, set REDIS_URL.
+if env_str("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("REDIS_URL"),
+            "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "kmportal"),
+            "TIMEOUT": 24 * 3600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kmportal",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

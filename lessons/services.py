@@ -7,7 +7,8 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.metrics import Scope, compute
+from analytics import cache as analytics_cache
+from analytics.metrics import Scope
 from lessons.models import LessonNote
 
 # Thai vowel and tone marks are "marks", not "letters": a slug that keeps only letters would cut Thai words apart.
@@ -82,9 +83,14 @@ def public_figures(report_json: dict) -> dict:
     }
 
 
-def live_figures(note: LessonNote) -> dict | None:
+def live_figures(note: LessonNote, *, compute_if_missing: bool = True) -> dict | None:
+    """Today's figures of the note's scope. With compute_if_missing=False (public pages, which must never
+    compute), only what the shared cache holds at the current data version, else None."""
     scope = scope_from_json(note.report_scope)
-    return public_figures(compute(scope).as_json()) if scope else None
+    if not scope:
+        return None
+    figures = analytics_cache.report_json(scope, compute_if_missing=compute_if_missing)
+    return public_figures(figures) if figures else None
 
 
 @transaction.atomic

@@ -80,7 +80,13 @@ def note_detail(request, slug):
     comments = note.comments.select_related("author")
     if not services.can_moderate(request.user, note):
         comments = comments.filter(is_hidden=False)
-    live = services.live_figures(note) if note.is_published and note.report_snapshot else None
+    # "Figures have changed since": for an anonymous reader only from the cache, so that the internet cannot
+    # make the portal recompute the province; a signed-in reader (staff) fills the cache.
+    live = (
+        services.live_figures(note, compute_if_missing=request.user.is_authenticated)
+        if note.is_published and note.report_snapshot
+        else None
+    )
     related = (
         LessonNote.objects.published()
         .exclude(pk=note.pk)

@@ -7,6 +7,15 @@ from accounts import roles
 from tests.factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: its database is rolled back, the cached figures would not be."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def coordinator(db):
     return make_user(roles.COORDINATOR)

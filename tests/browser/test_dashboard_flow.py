@@ -32,7 +32,14 @@ def test_governors_office_reads_filters_drills_down_and_downloads(browser, live_
     log_in(page, office)
     page.goto("/dashboard/")
     assert page.locator('[data-kpi="sessions_held"]').inner_text() == "6"
-    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart') !== undefined")
+    # The trend as small multiples, one chart per agency, months in Buddhist era.
+    page.wait_for_function(
+        "() => window.Chart && [...document.querySelectorAll('#trend-charts canvas')]"
+        ".every((canvas) => Chart.getChart(canvas) !== undefined)"
+    )
+    assert page.locator("#trend-charts canvas").count() == 9
+    labels = page.evaluate("() => Chart.getChart(document.querySelector('#trend-charts canvas')).data.labels")
+    assert labels[0] == "ม.ค. 49"
     assert page.locator('tr[data-agency="CODI"] .badge').is_visible()  # dropped out: four misses at the end
 
     page.locator("#id_start").fill("01/03/2549")
@@ -44,6 +51,12 @@ def test_governors_office_reads_filters_drills_down_and_downloads(browser, live_
     page.locator('tr[data-agency="CODI"] a').first.click()
     page.wait_for_url(re.compile(r"/dashboard/agencies/CODI/\?"))
     assert page.locator("#agency-sessions tbody tr").count() == 2
+
+    # From the agency to one of its people: the whole attendance history, newest first.
+    page.locator('#agency-sessions a[href^="/people/"]').first.click()
+    page.wait_for_url(re.compile(rf"/people/{codi.code}/"))
+    assert page.locator("#attendance-history tbody tr").count() == 6
+    page.go_back()
 
     page.go_back()
     with page.expect_download() as download_info:

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import KmRole
@@ -88,6 +90,15 @@ def test_publishing_freezes_the_report_and_later_attendance_does_not_change_it(c
     # A coordinator corrects WU's mark afterwards: the published figures stay, a notice says the live ones differ.
     wu_row = session.attendances.get(organization__code="WU")
     forum_services.save_marks(session, [forum_services.Mark(wu_row.pk, "present", wu_row.version)])
+    client.logout()
+    # An anonymous reader never makes the portal recompute: nothing cached since the mark, so no notice yet.
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client.get(note.get_absolute_url()))
+    assert not any("forums_agencyturnout" in q["sql"] for q in queries.captured_queries)
+    assert html.select_one("#live-differs") is None
+    # Once a signed-in reader has looked (the author here; the dashboard does the same), the notice shows.
+    client.force_login(facilitator)
+    client.get(note.get_absolute_url())
     client.logout()
     html = page(client.get(note.get_absolute_url()))
     wu = html.select_one('#report-table tr[data-agency="WU"] td')

@@ -3,24 +3,119 @@ import statistics
 import time
 
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts import roles
 from forums.models import Attendance, ForumSession
+from lessons import services as lesson_services
+from lessons.models import LessonNote
+
+BENCH_NOTE = "bench-all-circles-report"
+EXPORTS = ["agencies", "sessions", "heatmap", "co-attendance", "monthly", "phases"]
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 class Command(BaseCommand):
     help = (
-        "Measures the server time (median, in-process, uncached) and query count of the dashboard, the session "
-        "list and a session page against a trivial logged-in page, on the data in the current database."
+        "Measures every heavy page and export (median server time in-process, uncached and cached, query "
+        "count, size) as a ratio to a trivial logged-in page measured alternately, on the current database."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=15)
+        parser.add_argument("--runs", type=int, default=9)
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def pages(self) -> dict[str, str]:
+        held = ForumSession.objects.held()
+        # Sessions and people of the same kind at every scale: the latest executives' forum, the next one ahead,
+        # the most-invited executive.
+        latest = held.filter(circle="eua").order_by("-date", "-code").values_list("code", flat=True).first()
+        planned = (
+            ForumSession.objects.filter(status="planned")
+            .order_by("date", "code")
+            .values_list("code", flat=True)
+        ).first() or latest
+        person = (
+            Attendance.objects.filter(session__circle="eua", role="eua", organization__code="CDD")
+            .values("person__code")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "person__code")
+            .values_list("person__code", flat=True)
+            .first()
+        )
+        pages = {
+            "trivial": "/accounts/password/done/",
+            "dashboard": "/dashboard/",
+            "dashboard_all_circles": "/dashboard/?circle=",
+            "dashboard_tambon": "/dashboard/?circle=&tambon=800106",
+            "dashboard_roles": "/dashboard/?circle=&roles=amnuay&roles=kit",
+            "drill_agency": "/dashboard/agencies/CDD/?circle=",
+            "drill_month": "/dashboard/agencies/CDD/?circle=&start=01/01/2549&end=31/01/2549",
+            "drill_session": f"/forums/{latest}/",
+            "drill_person": f"/people/{person}/",
+            "session_list": "/forums/",
+            "checkin_page": f"/forums/{planned}/checkin/",
+            "tambons": "/tambons/",
+            "people": "/people/",
+            "lesson_search": "/lessons/search/?q=ออม",
+            "public_lesson": f"/lessons/{BENCH_NOTE}/",
+        }
+        for table in EXPORTS:
+            for extension in ("csv", "xlsx"):
+                pages[f"export_{table}_{extension}"] = f"/dashboard/export/{table}.{extension}?circle="
+        return pages
+
+    def public_note(self, user):
+        """A published lesson note whose report covers all circles: what an anonymous reader opens."""
+        if not LessonNote.objects.filter(slug=BENCH_NOTE).exists():
+            note = LessonNote.objects.create(
+                title="บทเรียนทั้งจังหวัด (bench)",
+                slug=BENCH_NOTE,
+                author=user,
+                body="<p>ภาพรวมการเข้าร่วมทุกวง</p>",
+                report_scope={"from": None, "to": None, "circle": None, "tambon": None, "roles": None},
+            )
+            lesson_services.publish(note)
+
+    def measure(self, client, anonymous, url, trivial, runs, cached: bool):
+        page_client = anonymous if "/lessons/" in url and "search" not in url else client
+        times, trivial_times = [], []
+        if cached:
+            page_client.get(url)
+        for _run in range(runs):
+            start = time.perf_counter()
+            client.get(trivial)
+            trivial_times.append(time.perf_counter() - start)
+            if not cached:
+                cache.clear()
+            start = time.perf_counter()
+            response = page_client.get(url)
+            _body(response)
+            times.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+        if not cached:
+            cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = page_client.get(url)
+            size = len(_body(response))
+        median, trivial_median = statistics.median(times), statistics.median(trivial_times)
+        return {
+            "median_ms": median * 1000,
+            "trivial_ms": trivial_median * 1000,
+            "ratio": median / trivial_median,
+            "queries": len(queries),
+            "bytes": size,
+        }
 
     def handle(self, *args, runs, json: bool, **options):
         rows = Attendance.objects.count()
@@ -28,53 +123,32 @@ class Command(BaseCommand):
             raise CommandError("No attendance in this database: run seed_demo first.")
         user, _ = User.objects.get_or_create(username="bench")
         user.groups.set([Group.objects.get(name=roles.ADMINISTRATOR)])
-        client = Client()
+        self.public_note(user)
+        client, anonymous = Client(), Client()
         client.force_login(user)
-        # The latest executives' forum: a session of the same kind at every scale of the data.
-        latest = (
-            ForumSession.objects.held()
-            .filter(circle="eua")
-            .order_by("-date", "-code")
-            .values_list("code", flat=True)
-            .first()
-        )
-        pages = {
-            "trivial": "/accounts/password/done/",
-            "dashboard": "/dashboard/",
-            "dashboard_all_circles": "/dashboard/?circle=",
-            "session_list": "/forums/",
-            "session_page": f"/forums/{latest}/",
-        }
+        pages = self.pages()
+        trivial = pages["trivial"]
         results = {
             "attendance_rows": rows,
             "sessions": ForumSession.objects.count(),
             "vendor": connection.vendor,
+            "measured_at": timezone.now().isoformat(),
+            "pages": {},
         }
+        client.get(trivial)
         for name, url in pages.items():
             client.get(url)  # warm: templates compiled, connection open
-            timings = []
-            for _run in range(runs):
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    raise CommandError(f"{url} answered {response.status_code}")
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            results[name] = {
+            results["pages"][name] = {
                 "url": url,
-                "median_ms": statistics.median(timings) * 1000,
-                "queries": len(queries),
+                "uncached": self.measure(client, anonymous, url, trivial, runs, cached=False),
+                "cached": self.measure(client, anonymous, url, trivial, runs, cached=True),
             }
-        trivial = results["trivial"]["median_ms"]
-        for name in pages:
-            results[name]["ratio"] = results[name]["median_ms"] / trivial
+            if not json:
+                r = results["pages"][name]
+                self.stdout.write(
+                    f"  {name:<26} uncached {r['uncached']['ratio']:7.1f}×  cached {r['cached']['ratio']:5.1f}×"
+                    f"  {r['uncached']['queries']:3d}/{r['cached']['queries']:3d} queries"
+                    f"  {r['uncached']['bytes'] / 1024:7.1f} kB"
+                )
         if json:
             self.stdout.write(json_module.dumps(results))
-            return
-        self.stdout.write(f"{rows:,} attendance rows, {results['sessions']:,} sessions ({connection.vendor})")
-        for name in pages:
-            r = results[name]
-            self.stdout.write(
-                f"  {name:<24} {r['median_ms']:8.1f} ms  {r['ratio']:6.1f}×  {r['queries']:3d} queries"
-            )
