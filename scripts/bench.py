@@ -97,6 +97,12 @@ def main():
     )
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")
+    # The check-in with 300 invitees (forums' bench_checkin, in a rolled-back transaction of the small dataset).
+    checkin = json.loads(
+        manage(database_url("small"), "bench_checkin", "--json", capture=True).stdout.splitlines()[-1]
+    )
+    print(f"\ncheck-in, 300 invitees: save-all {checkin['save_all']['ratio']:.1f}× trivial, {checkin['save_all']['queries']}"
+          f" queries; one tap {checkin['tap']['queries']} queries; page {checkin['checkin_page']['bytes'] / 1000:.0f} kB")  # fmt: skip
 
 
 if __name__ == "__main__":
