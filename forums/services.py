@@ -559,7 +559,9 @@ def _update_in_groups(changed, changed_fields, version_steps, now):
         )  # fmt: skip
         groups[(version_steps[pk], values)].append(pk)
     for (steps, values), pks in groups.items():
-        Attendance.objects.filter(pk__in=pks).update(version=F("version") + steps, updated_at=now, **dict(values))
+        Attendance.objects.filter(pk__in=pks).update(
+            version=F("version") + steps, updated_at=now, **dict(values)
+        )
 
 
 def _undo_rest_absent(op, outcome, rows, changed, change):
