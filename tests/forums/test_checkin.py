@@ -408,3 +408,12 @@ def test_readers_cannot_check_in(client, role):
     response = sync(client, session, op("rest_absent"))
     assert response.status_code == 403 and response.json()["error"] == "forbidden"
     assert client.get(f"/forums/{session.code}/").status_code == 200
+
+
+def test_the_session_history_shows_when_a_mark_was_made_on_the_phone(coordinator_client):
+    session = make_session()
+    (row,) = invite_many(session, 1)
+    results(sync(coordinator_client, session, op(row=row)))
+    page = BeautifulSoup(coordinator_client.get(f"/forums/{session.code}/").content, "html.parser")
+    entry = page.select_one("#history li").get_text(" ", strip=True)
+    assert "บันทึกบนโทรศัพท์เมื่อ" in entry and "2569" in entry
