@@ -5,6 +5,7 @@ Service workers, IndexedDB and the page's retries are asynchronous: every step w
 """
 
 import contextlib
+import json
 import re
 import uuid
 
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 
 from agencies.models import KmRole
 from forums import services
+from forums.codes import invitation_code
 from forums.models import Attendance
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.factories import PASSWORD, make_person, make_session, make_user
@@ -301,3 +303,59 @@ def test_logging_out_clears_what_the_phone_kept(open_phone):
         page.locator('form[action$="/logout/"]').evaluate("form => form.requestSubmit()")
     page.wait_for_function("async () => (await indexedDB.databases()).length === 0")
     assert page.evaluate("async () => (await caches.keys()).length") == 0
+
+
+def test_the_scanner_interface_finds_by_personal_code_and_marks_through_the_queue(open_phone):
+    coordinator, session, rows, _walk_in = venue(3)
+    context = open_phone()
+    page = context.pages[0]
+    log_in(page, coordinator)
+    open_checkin(page, session)
+    context.set_offline(True)
+    found = page.evaluate("code => KmCheckin.findByCode(code)", invitation_code(rows[2]).lower())
+    assert found == {
+        "attendanceId": rows[2].pk,
+        "name": rows[2].person.full_name,
+        "code": rows[2].person.code,
+        "status": "",
+        "invited": True,
+    }
+    assert page.evaluate("KmCheckin.findByCode('1-2-AAAAAAAAAAAAAAAA')") is None
+    page.evaluate("id => KmCheckin.mark(id, 'late')", rows[2].pk)
+    expect(row(page, rows[2])).to_have_attribute("data-state", "pending")
+    assert page.evaluate("KmCheckin.pendingCount()") == 1
+    context.set_offline(False)
+    wait_until_sent(page)
+    assert session.attendances.get(pk=rows[2].pk).status == "late"
+
+
+def test_the_list_of_a_session_that_is_over_is_forgotten(open_phone):
+    coordinator, session, _rows, _walk_in = venue(1)
+    context = open_phone()
+    page = context.pages[0]
+    log_in(page, coordinator)
+    open_checkin(page, session)
+    # A list kept from a session of last week, its queue all sent.
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("kmportal-checkin", 1);
+            open.onsuccess = () => {
+                const tx = open.result.transaction("sessions", "readwrite");
+                tx.objectStore("sessions").put({code: "F-OLD", data: {session: {keepUntil: "2020-01-02"}, rows: []}});
+                tx.oncomplete = () => { open.result.close(); resolve(); };
+                tx.onerror = () => reject(tx.error);
+            };
+        })"""
+    )
+    stored = """() => new Promise((resolve) => {
+        const open = indexedDB.open("kmportal-checkin", 1);
+        open.onsuccess = () => {
+            const get = open.result.transaction("sessions").objectStore("sessions").getAllKeys();
+            get.onsuccess = () => { open.result.close(); resolve(get.result); };
+        };
+    })"""
+    assert page.evaluate(stored) == ["F-OLD", session.code]
+    page.reload()
+    page.wait_for_function(
+        f"async () => JSON.stringify(await ({stored})()) === '{json.dumps([session.code])}'"
+    )
