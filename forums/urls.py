@@ -23,7 +23,6 @@ urlpatterns = [
     path("<str:code>/checkin/data.json", checkin.checkin_data, name="checkin_data"),
     path("<str:code>/checkin/sync/", checkin.checkin_sync, name="checkin_sync"),
     path("<str:code>/checkin/walk-in/", checkin.walk_in, name="walk_in"),
-    path("<str:code>/checkin/search/", checkin.person_search, name="person_search"),
     path(
         "<str:code>/checkin/<int:attendance_id>/representative/",
         checkin.representative,

@@ -416,21 +416,3 @@ def representative(request, code, attendance_id):
         "forums/representative.html",
         {"session": session, "row": row, "form": form, "new_person_form": new_person_form},
     )
-
-
-@require_safe
-def person_search(request, code):
-    """People matching what the coordinator types, to add as walk-ins (htmx fragment)."""
-    session = session_for_user(request.user, code, change=True)
-    text = request.GET.get("q", "").strip()
-    people = []
-    if len(text) >= 2:
-        people = list(
-            Person.objects.active().search(text).select_related("organization").order_by("first_name")[:15]
-        )
-    already = set(session.attendances.filter(person__in=people).values_list("person_id", flat=True))
-    return render(
-        request,
-        "forums/includes/person_search_results.html",
-        {"session": session, "people": people, "already": already, "text": text, "token": _new_token()},
-    )

@@ -389,17 +389,6 @@ def test_marking_a_representative_names_who_came(coordinator_client):
     assert (row.status, row.representative) == (Status.REPRESENTED, stand_in)
 
 
-def test_person_search_offers_people_not_yet_on_the_list(coordinator_client):
-    session = make_session()
-    on_list = make_person("CDD", first_name="สุนีย์")
-    make_attendance(session, on_list)
-    other = make_person("WU", first_name="สุนีย์")
-    response = coordinator_client.get(checkin_url(session, "search/"), {"q": "สุนี"})
-    page = BeautifulSoup(response.content, "html.parser")
-    offered = [i["value"] for i in page.select("input[name=person]")]
-    assert offered == [other.code]
-
-
 @pytest.mark.parametrize("role", ["facilitator", "governor_office"])
 def test_readers_cannot_check_in(client, role):
     session = make_session()

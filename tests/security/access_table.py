@@ -240,7 +240,6 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
         in_scope_post=answers(LOGIN, BAD_REQUEST, FORBIDDEN, FORBIDDEN, BAD_REQUEST),
         out_of_scope_post=answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, BAD_REQUEST),
     ),
-    **_session_change("forums:person_search"),
     **_session_change(
         "forums:import_sheet",
         in_scope_post=answers(LOGIN, BAD_REQUEST, FORBIDDEN, FORBIDDEN, BAD_REQUEST),

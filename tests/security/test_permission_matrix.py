@@ -107,7 +107,6 @@ SESSION_URLS = [
     "checkin_data",
     "checkin_sync",
     "walk_in",
-    "person_search",
     "sign_in_sheet",
     "import_sheet",
 ]
