@@ -19,6 +19,7 @@ class Change:
     what: str
     kind: str  # "+", "~" or "-"
     fields: list[tuple[str, str, str]]  # (label, old, new)
+    made_at: datetime | None = None  # for a change made on a phone's check-in queue: when, on the phone
 
 
 def _display(record, field, people):
@@ -72,6 +73,7 @@ def _changes(model, records, describe, people, users):
                 what=describe(record),
                 kind=record.history_type,
                 fields=changed,
+                made_at=getattr(record, "made_at", None),
             )
         )
     return out

@@ -104,6 +104,18 @@ class ForumSession(models.Model):
         return f"{self.code} {self.title}"
 
 
+class CheckinHistoryFields(models.Model):
+    """Kept on each attendance history record written by the phone check-in: the id the phone gave the change
+    (so that sending it twice changes nothing) and when it was made on the phone (history_date is when it reached
+    the server)."""
+
+    client_id = models.UUIDField(_("id given on the phone"), null=True, blank=True, db_index=True)
+    made_at = models.DateTimeField(_("made on the phone at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AttendanceQuerySet(models.QuerySet):
     def invited(self):
         return self.filter(invited=True)
@@ -161,7 +173,7 @@ class Attendance(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"], bases=[CheckinHistoryFields])
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:

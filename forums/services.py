@@ -8,11 +8,12 @@ Every function that changes attendance refreshes the turnout of the sessions it 
 functions (the shell) leaves the turnout stale until `manage.py rebuild_turnout`.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
@@ -410,3 +411,290 @@ def summary(session: ForumSession) -> dict:
     counts["agencies_invited"] = len(invited_agencies)
     counts["agencies_represented"] = len(invited_agencies & represented_agencies)
     return counts
+
+
+# Phone check-in queue ---------------------------------------------------------------------------------------
+#
+# The check-in page records every tap in a queue on the phone and sends it, in order, when it can. Each change
+# carries an id made on the phone (a UUID) and the time it was made there; both are kept on the history record it
+# writes, so that a change sent twice (the answer was lost, the phone sent it again) is recognized and changes
+# nothing, and the history shows when a mark was made at the venue and when it reached the server.
+
+
+class CheckinOpKind:
+    MARK = "mark"  # a status, or "" to clear a mark back to "not yet marked"
+    WALK_IN = "walk_in"
+    REMOVE_WALK_IN = "remove_walk_in"
+    REST_ABSENT = "rest_absent"
+    UNDO_REST_ABSENT = "undo_rest_absent"
+    ALL = (MARK, WALK_IN, REMOVE_WALK_IN, REST_ABSENT, UNDO_REST_ABSENT)
+
+
+@dataclass
+class CheckinOp:
+    client_id: object  # uuid.UUID
+    kind: str
+    made_at: object  # datetime, on the phone's clock
+    attendance_id: int | None = None
+    status: str = ""
+    version: int = 0
+    person_id: int | None = None
+    batch: object = None  # the client id of the "rest absent" change an undo reverses
+
+
+@dataclass
+class CheckinOutcome:
+    op: CheckinOp
+    result: str  # saved, unchanged, duplicate, conflict, refused
+    rows: list = field(default_factory=list)  # the rows as they now stand
+    removed: list = field(default_factory=list)  # ids of rows removed
+    reason: str = ""
+    changed_by: str = ""  # for a conflict: who made the change that won
+    skipped: int = 0  # undo of "rest absent": rows changed since, left as they are
+
+
+def _history_record(row: Attendance, kind: str, user_id, op: CheckinOp, now):
+    model = HISTORY.model
+    return model(
+        history_date=now,
+        history_user_id=user_id,
+        history_change_reason="",
+        history_type=kind,
+        client_id=op.client_id,
+        made_at=op.made_at,
+        **{f.attname: getattr(row, f.attname) for f in model.tracked_fields},
+    )
+
+
+def _latest_history(attendance_ids):
+    """The newest history record of each row, with its user: one query."""
+    latest = {}
+    records = (
+        HISTORY.filter(id__in=list(attendance_ids))
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    for record in records:
+        latest.setdefault(record.id, record)
+    return latest
+
+
+def _who(record) -> str:
+    user = record.history_user if record else None
+    if user is None:
+        return _("someone else")
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) -> list[CheckinOutcome]:
+    """Applies a phone's queue of check-in changes in order and answers for each one.
+
+    A mark names the version of the row it was made on: a row changed meanwhile by someone else is a conflict and
+    is not overwritten; earlier changes of the same queue count as the phone's own. A change already received (its
+    client id is in the history) is a duplicate and changes nothing. A change that breaks a rule is refused alone;
+    the others still apply. Marks only: a fixed number of queries whatever their number.
+    """
+    ops = list(ops)
+    if not ops:
+        return []
+    now = timezone.now()
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    whole_list = any(op.kind != CheckinOpKind.MARK for op in ops)
+    locked = session.attendances.select_for_update(of=("self",)).select_related("person")
+    if not whole_list:
+        locked = locked.filter(pk__in={op.attendance_id for op in ops})
+    rows = {row.pk: row for row in locked}
+    for row in rows.values():
+        row.session = session  # check_mark reads it; no query per row
+    by_person = {row.person_id: row for row in rows.values()}
+    # A change already received once wrote a history record and moved its row on, so only a queue with a mark on
+    # a row that has moved since (or with other kinds of change) can hold one: look its ids up only then.
+    might_repeat = any(
+        op.kind != CheckinOpKind.MARK
+        or (op.attendance_id in rows and rows[op.attendance_id].version != op.version)
+        for op in ops
+    )
+    received = (
+        dict(
+            HISTORY.filter(client_id__in=[op.client_id for op in ops])
+            .order_by("history_id")
+            .values_list("client_id", "id")
+        )
+        if might_repeat
+        else {}
+    )
+    # The phone chains its marks on a row to the version it knew; a version replaced by its own earlier change
+    # (in this queue, or in a copy already received) is not someone else's change.
+    own_versions: dict[int, set[int]] = {}
+    duplicate_rows = {received[op.client_id] for op in ops if op.client_id in received}
+    if duplicate_rows:
+        latest = _latest_history(duplicate_rows)
+        sent = {op.client_id for op in ops}
+        for op in ops:
+            record = latest.get(received.get(op.client_id))
+            if op.kind == CheckinOpKind.MARK and record is not None and record.client_id in sent:
+                own_versions.setdefault(record.id, set()).add(op.version)
+    session_cancelled = session.status == ForumSession.Status.CANCELLED
+    changed, history, outcomes, removed = {}, [], [], []
+    walk_in_people = Person.objects.active().in_bulk(
+        {op.person_id for op in ops if op.kind == CheckinOpKind.WALK_IN and op.person_id}
+    )
+
+    changed_fields: dict[int, set[str]] = {}
+    version_steps: dict[int, int] = {}
+
+    def change(row, op, status):
+        own_versions.setdefault(row.pk, set()).add(row.version)
+        fields = _apply(row, Mark(row.pk, status, row.version), now)
+        changed_fields.setdefault(row.pk, set()).update(fields)
+        version_steps[row.pk] = version_steps.get(row.pk, 0) + 1
+        row.version += 1
+        row.updated_at = now
+        changed[row.pk] = row
+        history.append(_history_record(row, "~", user_id, op, now))
+
+    for op in ops:
+        outcome = CheckinOutcome(op, "saved")
+        outcomes.append(outcome)
+        row = rows.get(op.attendance_id) if op.attendance_id else None
+        if op.client_id in received:
+            outcome.result = "duplicate"
+            current = rows.get(received[op.client_id])
+            outcome.rows = [current] if current else []
+            continue
+        if op.kind in (CheckinOpKind.MARK, CheckinOpKind.REMOVE_WALK_IN) and row is None:
+            outcome.result, outcome.reason = "refused", _("This person is no longer on the session's list.")
+            continue
+        if session_cancelled:
+            outcome.result = "refused"
+            outcome.reason = _("The session was cancelled; attendance cannot be recorded.")
+            continue
+        if op.kind == CheckinOpKind.MARK:
+            outcome.rows = [row]
+            try:
+                check_mark(row, Mark(row.pk, op.status, op.version))
+                if op.status == Status.REPRESENTED:
+                    raise MarkError(_("Name the representative on the representative page."))
+            except MarkError as exc:
+                outcome.result, outcome.reason = "refused", str(exc)
+                continue
+            if row.status == op.status:
+                outcome.result = "unchanged"
+            elif row.version != op.version and op.version not in own_versions.get(row.pk, ()):
+                outcome.result = "conflict"
+            else:
+                change(row, op, op.status)
+        elif op.kind == CheckinOpKind.WALK_IN:
+            person = walk_in_people.get(op.person_id)
+            if person is None or op.status not in Attendance.ATTENDED:
+                outcome.result = "refused"
+                outcome.reason = _("A walk-in must be someone in the portal, present or late.")
+                continue
+            existing = by_person.get(person.pk)
+            if existing is not None:
+                outcome.rows = [existing]
+                if existing.status == op.status or (existing.attended and not existing.invited):
+                    outcome.result = "unchanged"
+                else:
+                    change(existing, op, op.status)
+                continue
+            new_row = new_attendance(session, person, invited=False, status=op.status)
+            new_row.person, new_row.session = person, session
+            try:
+                with transaction.atomic():
+                    Attendance.objects.bulk_create([new_row])
+            except IntegrityError:
+                outcome.result = "refused"
+                outcome.reason = _("Someone else added this person at the same moment. Reload the page.")
+                continue
+            rows[new_row.pk] = by_person[person.pk] = new_row
+            history.append(_history_record(new_row, "+", user_id, op, now))
+            outcome.rows = [new_row]
+        elif op.kind == CheckinOpKind.REMOVE_WALK_IN:
+            if row.invited:
+                outcome.result = "refused"
+                outcome.reason = _("Only a walk-in can be removed; clear an invitee's mark instead.")
+                continue
+            history.append(_history_record(row, "-", user_id, op, now))
+            removed.append(row.pk)
+            changed.pop(row.pk, None)
+            del rows[row.pk]
+            by_person.pop(row.person_id, None)
+            outcome.removed = [row.pk]
+        elif op.kind == CheckinOpKind.REST_ABSENT:
+            outcome.rows = [r for r in rows.values() if r.invited and r.status == ""]
+            for target in outcome.rows:
+                change(target, op, Status.ABSENT)
+            if not outcome.rows:
+                outcome.result = "unchanged"
+        elif op.kind == CheckinOpKind.UNDO_REST_ABSENT:
+            _undo_rest_absent(op, outcome, rows, changed, change)
+        else:
+            outcome.result, outcome.reason = "refused", _("Unknown change.")
+
+    if changed:
+        _update_in_groups(changed, changed_fields, version_steps, now)
+    if removed:
+        Attendance.objects.filter(pk__in=removed)._raw_delete(Attendance.objects.db)
+    if history:
+        HISTORY.model.objects.bulk_create(history)
+    conflicts = [o for o in outcomes if o.result == "conflict"]
+    if conflicts:
+        latest = _latest_history({o.op.attendance_id for o in conflicts})
+        for outcome in conflicts:
+            outcome.changed_by = _who(latest.get(outcome.op.attendance_id))
+    if (
+        changed
+        or removed
+        or any(o.op.kind == CheckinOpKind.WALK_IN and o.result == "saved" for o in outcomes)
+    ):
+        summaries.refresh([session.pk])
+        note_held(session, user)
+    return outcomes
+
+
+def _update_in_groups(changed, changed_fields, version_steps, now):
+    """Writes the changed rows with one UPDATE per distinct result (status, check-in time cleared or set to now,
+    representative): a handful whatever the number of rows. Django's bulk_update builds a CASE per row and field,
+    which for 300 rows costs seconds of Python."""
+    groups = defaultdict(list)
+    for pk, row in changed.items():
+        values = tuple(
+            sorted((Attendance._meta.get_field(name).attname, getattr(row, Attendance._meta.get_field(name).attname))
+                   for name in changed_fields[pk])
+        )  # fmt: skip
+        groups[(version_steps[pk], values)].append(pk)
+    for (steps, values), pks in groups.items():
+        Attendance.objects.filter(pk__in=pks).update(
+            version=F("version") + steps, updated_at=now, **dict(values)
+        )
+
+
+def _undo_rest_absent(op, outcome, rows, changed, change):
+    """Puts back to "not yet marked" the rows one "rest absent" marked, unless someone changed them since."""
+    records = list(
+        HISTORY.filter(client_id=op.batch, history_type="~", status=Status.ABSENT).values_list(
+            "id", "history_date"
+        )
+    )
+    if not records:
+        outcome.result = "refused"
+        outcome.reason = _("There is no “mark the rest absent” to undo.")
+        return
+    ids = {row_id for row_id, _date in records}
+    since = min(date for _id, date in records)
+    touched_since = set(
+        HISTORY.filter(id__in=ids, history_date__gte=since)
+        .exclude(client_id=op.batch)
+        .values_list("id", flat=True)
+    )
+    for row_id in sorted(ids):
+        row = rows.get(row_id)
+        if row is None or row.status != Status.ABSENT or row_id in touched_since or row_id in changed:
+            outcome.skipped += 1
+            continue
+        change(row, op, "")
+        outcome.rows.append(row)
+    if not outcome.rows:
+        outcome.result = "unchanged"

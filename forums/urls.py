@@ -7,6 +7,8 @@ app_name = "forums"
 urlpatterns = [
     path("", sessions.session_list, name="session_list"),
     path("new/", sessions.session_create, name="session_create"),
+    path("checkin-sw.js", checkin.checkin_service_worker, name="checkin_service_worker"),
+    path("checkin.webmanifest", checkin.checkin_manifest, name="checkin_manifest"),
     path("calendar/", calendar.my_calendar, name="my_calendar"),
     path("calendar/renew/", calendar.renew_calendar, name="renew_calendar"),
     path("calendar/revoke/", calendar.revoke_calendar, name="revoke_calendar"),
@@ -18,10 +20,9 @@ urlpatterns = [
     path("<str:code>/invitations/remove/", invitations.uninvite, name="uninvite"),
     path("<str:code>/invitations/reply/", invitations.reply, name="reply"),
     path("<str:code>/checkin/", checkin.checkin, name="checkin"),
-    path("<str:code>/checkin/mark/", checkin.mark, name="mark"),
-    path("<str:code>/checkin/absent/", checkin.mark_rest_absent, name="mark_rest_absent"),
+    path("<str:code>/checkin/data.json", checkin.checkin_data, name="checkin_data"),
+    path("<str:code>/checkin/sync/", checkin.checkin_sync, name="checkin_sync"),
     path("<str:code>/checkin/walk-in/", checkin.walk_in, name="walk_in"),
-    path("<str:code>/checkin/search/", checkin.person_search, name="person_search"),
     path(
         "<str:code>/checkin/<int:attendance_id>/representative/",
         checkin.representative,

@@ -206,6 +206,25 @@ def load_run(url: str) -> bool:
     return ok
 
 
+def checkin_report(url: str) -> bool:
+    """Saving 300 marks at once and one tap (forums' bench_checkin, in a rolled-back transaction)."""
+    checkin = json.loads(manage(url, "bench_checkin", "--json", capture=True).stdout.strip().splitlines()[-1])
+    save_all, tap, page = checkin["save_all"], checkin["tap"], checkin["checkin_page"]
+    print("\nCheck-in with 300 invitees:")
+    print(f"  save-all {save_all['median_ms']:.1f} ms, {save_all['ratio']:.1f}× trivial, {save_all['queries']} queries")
+    print(f"  one tap {tap['median_ms']:.1f} ms, {tap['ratio']:.1f}× trivial, {tap['queries']} queries")
+    print(f"  check-in page {page['bytes'] / 1000:.0f} kB, {page['queries']} queries")
+    checks = [
+        ("save-all of 300 marks within 5× the trivial page", save_all["ratio"] <= 5),
+        ("save-all of 300 marks in at most 10 queries", save_all["queries"] <= 10),
+        ("one tap in at most 12 queries", tap["queries"] <= 12),
+        ("check-in page of 300 invitees under 150 kB", page["bytes"] < 150_000),
+    ]
+    for label, passed in checks:
+        print(f"{'PASS' if passed else 'FAIL'}  {label}")
+    return all(passed for _label, passed in checks)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
@@ -221,6 +240,7 @@ def main():
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     ok = report(results)
+    ok = checkin_report(database_url("small")) and ok
     if args.load:
         ok = load_run(database_url("large")) and ok
     sys.exit(0 if ok else 1)

@@ -1,17 +1,36 @@
-"""The check-in screen: phone first, one tap per person, every mark its own write."""
+"""The check-in screen: phone first, one tap per person, offline first.
 
+The page draws the list from data (embedded in the page, refreshed from `checkin_data` and kept on the phone in
+IndexedDB); every tap goes into a queue on the phone that `static/js/checkin.js` sends to `checkin_sync`, which
+answers for each change (saved, conflict, refused). A service worker (`checkin_service_worker`) keeps the page and
+its files, so that the page opens without a connection.
+"""
+
+import datetime
+import json
+import uuid
 from secrets import token_urlsafe
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies.models import Person
+from agencies.models import KmRole, Person
 from forums import services
 from forums.access import session_for_user
+from forums.codes import invitation_code
 from forums.forms import NewPersonForm, RepresentativeForm, WalkInForm
 from forums.models import Attendance, ForumSession
 
@@ -21,6 +40,10 @@ MARKABLE = [
     Attendance.Status.ABSENT,
     Attendance.Status.EXCUSED,
 ]
+# Walk-ins offered for search on the phone: enough for a district meeting, bounded for a province-wide database.
+WALK_IN_PEOPLE_LIMIT = 3000
+# A queue longer than this is sent in several requests by the page.
+MAX_OPS_PER_REQUEST = 2500
 
 
 def _rows(session):
@@ -29,14 +52,85 @@ def _rows(session):
     )
 
 
+def row_data(row: Attendance) -> dict:
+    """One row as the phone keeps it: only what check-in needs (no phone number, email or position)."""
+    return {
+        "id": row.pk,
+        "pid": row.person_id,
+        "v": row.version,
+        "s": row.status,
+        "inv": row.invited,
+        "name": row.person.full_name,
+        "code": row.person.code,
+        "role": row.role,
+        "org": row.organization_id,
+        "chair": row.person.is_chair,
+        "rep": row.representative.full_name if row.representative_id else "",
+        "qr": invitation_code(row),
+    }
+
+
+def session_data(session: ForumSession, rows) -> dict:
+    rows = list(rows)
+    organizations = {}
+    for row in rows:
+        organizations.setdefault(row.organization_id, str(row.organization))
+    return {
+        "session": {
+            "id": session.pk,
+            "code": session.code,
+            "title": session.title,
+            "date": session.date.isoformat(),
+            # The phone forgets the list the day after the session (or when the coordinator logs out).
+            "keepUntil": (session.date + datetime.timedelta(days=1)).isoformat(),
+            "cancelled": session.status == ForumSession.Status.CANCELLED,
+        },
+        "organizations": {str(pk): name for pk, name in organizations.items()},
+        "rows": [row_data(row) for row in rows],
+        "generatedAt": timezone.now().isoformat(),
+    }
+
+
+def _labels():
+    return {
+        "statuses": {str(value): str(label) for value, label in Attendance.Status.choices},
+        "roles": {str(value): str(label) for value, label in KmRole.choices},
+        "text": {
+            "pending": _("Waiting to send"),
+            "saved": _("Saved"),
+            "refused": _("Not saved"),
+            "now": _("now"),
+            "walkIn": _("Walk-in"),
+            "walkIns": _("Walk-ins"),
+            "chair": _("Chair"),
+            "attendanceOf": _("Attendance of"),
+            "ok": _("OK"),
+            "noOneFound": _("No one found."),
+            "notPrepared": _(
+                "The people list is not on this phone yet: tap “Prepare for the venue” while online."
+            ),
+            "alreadyOnList": _("Already on the list"),
+            # %s: a number
+            "restMarked": _("%s people were marked absent."),
+            "undoSkipped": _("%s people changed since were left as they are."),
+            "logoutPending": _(
+                "%s changes have not reached the server yet and will be lost. Log out anyway?"
+            ),
+        },
+    }
+
+
 def _context(request, session, **extra):
+    rows = list(_rows(session))
     return {
         "session": session,
-        "rows": _rows(session),
-        "summary": services.summary(session),
+        "checkin_data": session_data(session, rows),
+        "labels": _labels(),
+        "has_rows": bool(rows),
         "statuses": MARKABLE,
         "walk_in_form": extra.pop("walk_in_form", None) or WalkInForm(initial={"token": _new_token()}),
         "new_person_form": extra.pop("new_person_form", None) or NewPersonForm(session=session, prefix="new"),
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         **extra,
     }
 
@@ -45,74 +139,172 @@ def _new_token():
     return token_urlsafe(16)
 
 
-def _is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
 @require_safe
 def checkin(request, code):
     session = session_for_user(request.user, code, change=True)
     return render(request, "forums/checkin.html", _context(request, session))
 
 
-def _parse_marks(post, session):
-    """Marks from the form: one field per person, `p-<attendance id>` = `<status>:<version>`."""
-    marks = []
-    for key, value in post.items():
-        if not key.startswith("p-"):
-            continue
-        try:
-            attendance_id = int(key[2:])
-            status, version = value.rsplit(":", 1)
-            marks.append(services.Mark(attendance_id, status, int(version)))
-        except ValueError:
-            return None
-    return marks
+def _json_error(status, error, message):
+    return JsonResponse({"error": error, "message": message}, status=status)
 
 
-@require_POST
-def mark(request, code):
-    """Saves the marks sent: one person's (a tap, through htmx) or everyone's (the save-all button)."""
-    session = session_for_user(request.user, code, change=True)
-    marks = _parse_marks(request.POST, session)
-    if marks is None:
-        return HttpResponseBadRequest(_("The attendance form was damaged. Reload the page."))
-    try:
-        result = services.save_marks(session, marks, user=request.user)
-        error = None
-    except services.MarkError as exc:
-        result, error = None, str(exc)
-    session.refresh_from_db()
-    if _is_htmx(request) and len(marks) == 1:
-        row = _rows(session).get(pk=marks[0].attendance_id)
-        conflict = result.conflicts[0].message() if result and result.conflicts else None
-        return render(
-            request,
-            "forums/includes/checkin_row_response.html",
+def _api_session(request, code):
+    """The session for a JSON request, or a JSON error: never the login page or an HTML error page, which the
+    page would otherwise take for an answer."""
+    if not request.user.is_authenticated:
+        return None, JsonResponse(
             {
-                "session": session,
-                "row": row,
-                "statuses": MARKABLE,
-                "summary": services.summary(session),
-                "error": error or conflict,
+                "error": "login_required",
+                "message": _(
+                    "Your login has expired. Log in again; the marks waiting are kept on this phone."
+                ),
+                "login_url": f"{reverse(settings.LOGIN_URL)}?next={reverse('forums:checkin', args=[code])}",
             },
+            status=401,
         )
+    try:
+        return session_for_user(request.user, code, change=True), None
+    except PermissionDenied:
+        return None, _json_error(403, "forbidden", _("You may not record attendance of this session."))
+    except Http404:
+        return None, _json_error(404, "not_found", _("This session is not one you may record."))
+
+
+@login_not_required
+@never_cache
+@require_safe
+def checkin_data(request, code):
+    """What the phone stores to check in without a connection: the list, each invitee's personal code (for the
+    scanner) and the people who may come as walk-ins (name, portal code, organization only)."""
+    session, error = _api_session(request, code)
     if error:
-        messages.error(request, error)
-    else:
-        if result.saved:
-            messages.success(request, _("%(count)s marks saved.") % {"count": len(result.saved)})
-        for conflict in result.conflicts:
-            messages.warning(request, conflict.message())
-    return redirect("forums:checkin", code=code)
+        return error
+    data = session_data(session, _rows(session))
+    people = Person.objects.active().select_related("organization")
+    if session.tambon_id:
+        people = people.filter(Q(tambon__isnull=True) | Q(tambon_id=session.tambon_id))
+    people = people.order_by("first_name", "last_name", "pk")[:WALK_IN_PEOPLE_LIMIT]
+    data["people"] = [
+        [p.pk, p.code, p.full_name, p.organization.abbr_th or p.organization.code] for p in people
+    ]
+    return JsonResponse(data)
 
 
+def _parse_op(raw) -> services.CheckinOp:
+    if not isinstance(raw, dict):
+        raise ValueError("not an object")
+    kind = raw.get("kind")
+    if kind not in services.CheckinOpKind.ALL:
+        raise ValueError("kind")
+    made_at = parse_datetime(str(raw.get("madeAt") or "")) or timezone.now()
+    if timezone.is_naive(made_at):
+        made_at = timezone.make_aware(made_at, datetime.UTC)
+
+    def number(name):
+        value = raw.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(name)
+        return value
+
+    status = raw.get("status") or ""
+    if not isinstance(status, str):
+        raise ValueError("status")
+    return services.CheckinOp(
+        client_id=uuid.UUID(str(raw.get("clientId"))),
+        kind=kind,
+        made_at=made_at,
+        attendance_id=number("attendanceId"),
+        status=status,
+        version=number("version") or 0,
+        person_id=number("personId"),
+        batch=uuid.UUID(str(raw["batch"])) if raw.get("batch") else None,
+    )
+
+
+def _outcome_data(outcome: services.CheckinOutcome) -> dict:
+    data = {
+        "clientId": str(outcome.op.client_id),
+        "result": outcome.result,
+        "rows": [row_data(row) for row in outcome.rows],
+        "removed": outcome.removed,
+    }
+    if outcome.reason:
+        data["reason"] = outcome.reason
+    if outcome.skipped:
+        data["skipped"] = outcome.skipped
+    if outcome.result == "conflict":
+        row = outcome.rows[0]
+        data["changedBy"] = outcome.changed_by
+        data["reason"] = _(
+            "%(who)s changed %(name)s to “%(current)s” before your mark “%(wanted)s” arrived. Your mark was "
+            "not saved."
+        ) % {
+            "who": outcome.changed_by,
+            "name": row.person.full_name,
+            "current": row.get_status_display(),
+            "wanted": Attendance.Status(outcome.op.status).label
+            if outcome.op.status in Attendance.Status.values
+            else outcome.op.status,
+        }
+    return data
+
+
+@login_not_required
 @require_POST
-def mark_rest_absent(request, code):
-    session = session_for_user(request.user, code, change=True)
-    count = services.mark_unmarked_absent(session, user=request.user)
-    messages.success(request, _("%(count)s people not yet marked were marked absent.") % {"count": count})
-    return redirect("forums:checkin", code=code)
+def checkin_sync(request, code):
+    """Receives the phone's queue, in order, as JSON: `{"ops": [{clientId, kind, madeAt, attendanceId, status,
+    version, personId, batch}, ...]}`; answers each change. One JSON body rather than one form field per person,
+    so a session of thousands is saved in one request."""
+    session, error = _api_session(request, code)
+    if error:
+        return error
+    try:
+        payload = json.loads(request.body)
+        ops = [_parse_op(raw) for raw in payload["ops"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _json_error(400, "bad_request", _("The attendance sent was damaged. Reload the page."))
+    if len(ops) > MAX_OPS_PER_REQUEST:
+        return _json_error(400, "too_many", _("Too many changes in one request."))
+    outcomes = services.apply_checkin_ops(session, ops, user=request.user)
+    return JsonResponse({"results": [_outcome_data(outcome) for outcome in outcomes]})
+
+
+@login_not_required
+@require_safe
+def checkin_service_worker(request):
+    """The check-in service worker, served under /forums/ so that it may control the check-in pages (a worker
+    controls only pages under its own address). It holds no personal data: the list is in IndexedDB."""
+    path = settings.BASE_DIR / "static" / "js" / "checkin-sw.js"
+    response = HttpResponse(path.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+@require_safe
+def checkin_manifest(request):
+    """The web app manifest: the check-in can be installed on the phone's home screen."""
+    data = {
+        "name": _("KM portal check-in"),
+        "short_name": _("Check-in"),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("forums:session_list"),
+        "scope": reverse("forums:session_list"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0d6efd",
+        "icons": [
+            {"src": static("img/checkin-icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": static("img/checkin-icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("img/checkin-icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @require_POST
@@ -223,22 +415,4 @@ def representative(request, code, attendance_id):
         request,
         "forums/representative.html",
         {"session": session, "row": row, "form": form, "new_person_form": new_person_form},
-    )
-
-
-@require_safe
-def person_search(request, code):
-    """People matching what the coordinator types, to add as walk-ins (htmx fragment)."""
-    session = session_for_user(request.user, code, change=True)
-    text = request.GET.get("q", "").strip()
-    people = []
-    if len(text) >= 2:
-        people = list(
-            Person.objects.active().search(text).select_related("organization").order_by("first_name")[:15]
-        )
-    already = set(session.attendances.filter(person__in=people).values_list("person_id", flat=True))
-    return render(
-        request,
-        "forums/includes/person_search_results.html",
-        {"session": session, "people": people, "already": already, "text": text, "token": _new_token()},
     )

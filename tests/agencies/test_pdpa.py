@@ -413,8 +413,11 @@ def test_old_name_is_gone_from_person_session_pages_history_and_exports(admin_cl
                          email="prayat@example.org")  # fmt: skip
     services.invite(session, [person], user=administrator)
     row = session.attendances.get()
-    admin_client_portal.post(f"/forums/{session.code}/checkin/mark/", {f"p-{row.pk}": f"late:{row.version}"},
-                             HTTP_HX_REQUEST="true")  # fmt: skip
+    mark = {"clientId": "5d0c7a4e-0f6b-4f43-9b1e-7b9f0c1a2b3c", "kind": "mark", "attendanceId": row.pk, "status": "late",
+            "version": row.version}  # fmt: skip
+    admin_client_portal.post(
+        f"/forums/{session.code}/checkin/sync/", {"ops": [mark]}, content_type="application/json"
+    )
     session_page = admin_client_portal.get(f"/forums/{session.code}/").content.decode()
     assert "ประหยัด" in session_page  # the name was there, in the table and the history
     old_code = person.code

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from agencies.models import KmRole
 from forums import services
@@ -32,35 +33,41 @@ def test_coordinator_checks_in_20_people_adds_a_walk_in_and_a_representative_on_
     log_in(page, coordinator)
     page.goto(f"/forums/{session.code}/checkin/")
     counter = page.locator("#checkin-counter")
-    assert counter.locator('[data-count="invited"]').inner_text() == "22"
+    expect(counter.locator('[data-count="invited"]')).to_have_text("22")
 
-    # One tap per person: the first 20 come.
+    # One tap per person: the first 20 come; each row says "saved" once the server has it.
     for person in invitees[:20]:
         row = page.locator(".checkin-row", has_text=person.first_name)
-        row.locator("label", has_text="มา").first.tap()
-        row.locator("input[value^='present:']:checked").wait_for(state="attached")
-    page.wait_for_function(
-        "() => document.querySelector('#checkin-counter [data-count=attended]').textContent === '20'"
-    )
+        row.locator("button[data-status=present]").tap()
+        expect(row).to_have_attribute("data-state", "saved")
+    expect(counter.locator('[data-count="attended"]')).to_have_text("20")
+    # Tap targets of at least 44 px.
+    box = page.locator(".checkin-row button[data-status=late]").first.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
 
     # Type-to-filter in Thai narrows the list.
     page.locator("#checkin-filter").fill("ผู้บริหาร07")
-    assert page.locator(".checkin-row:visible").count() == 1
+    expect(page.locator(".checkin-row:visible")).to_have_count(1)
     page.locator("#checkin-filter").fill("")
 
     # A walk-in found by name, added with one tap.
     page.locator("#walk-in-search").fill("วันเพ็ญ")
-    with page.expect_navigation():
-        page.locator("#search-results button", has_text="มา").tap()
-    assert page.locator(".checkin-row", has_text="วันเพ็ญ").locator(".badge").first.is_visible()
+    page.locator("#search-results button[data-status=present]").tap()
+    walk_in_row = page.locator(".checkin-row", has_text="วันเพ็ญ")
+    expect(walk_in_row).to_have_attribute("data-state", "saved")
+    assert walk_in_row.locator(".badge").first.is_visible()
+
+    page.screenshot(path="var/screenshot-checkin-phone.png")
 
     # The 22nd invitee sent a representative.
-    page.locator(".checkin-row", has_text=invitees[21].first_name).get_by_role("link", name="ผู้แทน").tap()
+    page.locator(".checkin-row", has_text=invitees[21].first_name).locator(
+        "a[data-action=representative]"
+    ).tap()
     page.locator("input[name=representative]").fill(stand_in.code)
     with page.expect_navigation():
         page.get_by_role("button", name="บันทึกผู้แทน").tap()
-    assert counter.locator('[data-count="attended"]').inner_text() == "21"  # 20 invitees and the walk-in
-    assert counter.locator('[data-count="unmarked"]').inner_text() == "1"
+    expect(counter.locator('[data-count="attended"]')).to_have_text("21")  # 20 invitees and the walk-in
+    expect(counter.locator('[data-count="unmarked"]')).to_have_text("1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     statuses = dict(session.attendances.values_list("person_id", "status"))

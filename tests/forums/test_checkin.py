@@ -1,8 +1,13 @@
+import json
+import uuid
+
 import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from agencies.models import KmRole, Person
+from agencies.models import KmRole, Organization, Person
+from forums import services
+from forums.codes import attendance_for_code, invitation_code
 from forums.models import Attendance
 from tests.factories import make_attendance, make_person, make_session, make_user
 
@@ -11,105 +16,324 @@ Status = Attendance.Status
 
 
 def invite_many(session, count):
-    people = [make_person(["CDD", "WU", "BAAC", "GHB"][i % 4], KmRole.EUA) for i in range(count)]
-    return [make_attendance(session, person) for person in people]
+    """Invitees of four agencies, made in bulk (thousands in a second)."""
+    organizations = [Organization.objects.get(code=code) for code in ("CDD", "WU", "BAAC", "GHB")]
+    start = Person.objects.count()
+    people = Person.objects.bulk_create(
+        Person(code=f"B{start + i:06d}", title="นาย", first_name=f"เชิญ{start + i}", last_name="ใจดี",
+               role=KmRole.EUA, organization=organizations[i % 4])
+        for i in range(count)
+    )  # fmt: skip
+    services.invite(session, people)
+    return list(session.attendances.filter(person__in=people).order_by("pk"))
 
 
 def checkin_url(session, suffix=""):
     return f"/forums/{session.code}/checkin/{suffix}"
 
 
-def all_marks(rows, status):
-    return {f"p-{row.pk}": f"{status}:{row.version}" for row in rows}
+def op(kind="mark", row=None, status="present", version=None, **extra):
+    data = {"clientId": str(uuid.uuid4()), "kind": kind, "madeAt": "2026-01-05T08:15:00+07:00"}
+    if row is not None:
+        data["attendanceId"] = row.pk
+        data["version"] = row.version if version is None else version
+    if kind in ("mark", "walk_in"):
+        data["status"] = status
+    data.update(extra)
+    return data
+
+
+def sync(client, session, *ops, **headers):
+    return client.post(
+        checkin_url(session, "sync/"),
+        json.dumps({"ops": list(ops)}),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
 
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_checkin_page_query_count_does_not_grow(coordinator_client, django_assert_num_queries, count):
     session = make_session()
     invite_many(session, count)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = coordinator_client.get(checkin_url(session))
     page = BeautifulSoup(response.content, "html.parser")
-    assert len(page.select(".checkin-row")) == count
-    # Grouped by organization, with the running count.
-    assert len(page.select(".checkin-group")) == min(count, 4)
-    assert page.select_one('#checkin-counter [data-count="invited"]').text == str(count)
+    data = json.loads(page.select_one("#checkin-data").string)
+    assert len(data["rows"]) == count
+    assert len(data["organizations"]) == min(count, 4)
+    # What the phone keeps: no phone number, email or position.
+    assert set(data["rows"][0]) == {
+        "id",
+        "pid",
+        "v",
+        "s",
+        "inv",
+        "name",
+        "code",
+        "role",
+        "org",
+        "chair",
+        "rep",
+        "qr",
+    }
+
+
+def test_checkin_page_of_300_invitees_is_under_150_kb(coordinator_client):
+    session = make_session()
+    invite_many(session, 300)
+    response = coordinator_client.get(checkin_url(session))
+    assert len(response.content) < 150_000
+
+
+# Queries of one sync request, the same for 1 mark and for 300: login session and user (2), the permission check
+# and the coordinator's scope (4), the session (1), the transaction's savepoint pair (2, in tests only), the rows
+# (1), their update (1), their history (1) and the turnout refresh of forums.summaries (5).
+SYNC_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [1, 300])
 def test_save_all_of_300_people_is_one_request_with_fixed_queries(
     coordinator_client, django_assert_num_queries, count
 ):
-    session = make_session(date=timezone.localdate())
+    session = make_session(date=timezone.localdate(), status="held")
     rows = invite_many(session, count)
-    data = {**all_marks(rows, Status.PRESENT), "save_all": "1"}
-    assert len(data) < 1000  # one field per person keeps under Django's field limit
-    with django_assert_num_queries(19):
-        response = coordinator_client.post(checkin_url(session, "mark/"), data)
-    assert response.status_code == 302
+    ops = [op(row=row) for row in rows]
+    with django_assert_num_queries(SYNC_QUERIES):
+        response = sync(coordinator_client, session, *ops)
+    assert {r["result"] for r in results(response)} == {"saved"}
     assert session.attendances.filter(status=Status.PRESENT).count() == count
     assert Attendance.history.filter(session_id=session.pk, history_type="~").count() == count
 
 
-def test_one_tap_through_htmx_saves_one_person_and_returns_the_row_and_counter(coordinator_client):
+@pytest.mark.parametrize("count", [1, 300])
+def test_saving_300_marks_takes_at_most_10_queries(coordinator, django_assert_num_queries, count):
+    """The save itself: savepoint pair, rows, update, history, turnout refresh (5)."""
+    session = make_session(date=timezone.localdate(), status="held")
+    rows = invite_many(session, count)
+    ops = [
+        services.CheckinOp(uuid.uuid4(), "mark", timezone.now(), row.pk, "late", row.version) for row in rows
+    ]
+    with django_assert_num_queries(10):
+        outcomes = services.apply_checkin_ops(session, ops, user=coordinator)
+    assert {o.result for o in outcomes} == {"saved"}
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_a_single_tap_has_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries, count):
+    session = make_session(date=timezone.localdate(), status="held")
+    rows = invite_many(session, count)
+    with django_assert_num_queries(SYNC_QUERIES):
+        response = sync(coordinator_client, session, op(row=rows[-1]))
+    assert results(response)[0]["result"] == "saved"
+
+
+def test_the_first_mark_of_the_day_marks_a_planned_session_held(coordinator_client):
+    session = make_session(date=timezone.localdate())
+    (row,) = invite_many(session, 1)
+    results(sync(coordinator_client, session, op(row=row)))
+    session.refresh_from_db()
+    assert session.status == "held"
+
+
+def test_a_session_of_2000_invitees_is_saved_at_once(coordinator_client):
+    session = make_session()
+    rows = invite_many(session, 2000)
+    response = sync(coordinator_client, session, *[op(row=row, status="absent") for row in rows])
+    assert len(results(response)) == 2000
+    assert session.attendances.filter(status=Status.ABSENT).count() == 2000
+
+
+def test_a_tap_is_saved_with_the_phone_time_and_the_server_time_in_the_history(coordinator_client):
     session = make_session()
     first, second = invite_many(session, 2)
-    response = coordinator_client.post(
-        checkin_url(session, "mark/"), {f"p-{first.pk}": "present:1"}, HTTP_HX_REQUEST="true"
-    )
-    page = BeautifulSoup(response.content, "html.parser")
-    assert page.select_one(f"#row-{first.pk}") is not None
-    assert page.select_one(f"#s-{first.pk}-present").has_attr("checked")
-    # The new version travels in the row, ready for the next tap.
-    assert page.select_one(f"#s-{first.pk}-absent")["value"] == "absent:2"
-    counter = page.select_one("#checkin-counter")
-    assert counter["hx-swap-oob"] == "true"
-    assert counter.select_one('[data-count="attended"]').text == "1"
+    change = op(row=first)
+    (answer,) = results(sync(coordinator_client, session, change))
+    assert answer["result"] == "saved"
+    assert answer["rows"][0] == {**answer["rows"][0], "id": first.pk, "s": "present", "v": 2}
+    record = Attendance.history.get(id=first.pk, history_type="~")
+    assert str(record.client_id) == change["clientId"]
+    assert record.made_at.isoformat() == "2026-01-05T01:15:00+00:00"
+    assert record.history_date > record.made_at
     second.refresh_from_db()
     assert second.status == ""
 
 
-def test_a_stale_tap_shows_a_conflict_and_keeps_the_other_coordinators_mark(coordinator_client):
+def test_a_change_sent_twice_changes_nothing(coordinator_client):
     session = make_session()
     (row,) = invite_many(session, 1)
-    coordinator_client.post(
-        checkin_url(session, "mark/"), {f"p-{row.pk}": "present:1"}, HTTP_HX_REQUEST="true"
-    )
-    response = coordinator_client.post(
-        checkin_url(session, "mark/"), {f"p-{row.pk}": "absent:1"}, HTTP_HX_REQUEST="true"
-    )
-    page = BeautifulSoup(response.content, "html.parser")
-    assert page.select_one(".alert-warning") is not None
-    assert page.select_one(f"#s-{row.pk}-present").has_attr("checked")
+    change = op(row=row)
+    sync(coordinator_client, session, change)
+    # The phone never heard the answer, made another mark on the same row, and sends both again.
+    then = op(row=row, status="late", version=1)
+    answers = results(sync(coordinator_client, session, change, then))
+    assert [a["result"] for a in answers] == ["duplicate", "saved"]
     row.refresh_from_db()
-    assert row.status == Status.PRESENT
+    assert (row.status, row.version) == (Status.LATE, 3)
+    assert Attendance.history.filter(id=row.pk, history_type="~").count() == 2
 
 
-def test_two_coordinators_marking_different_people_lose_nothing(client, django_user_model):
-    session = make_session()
-    first, second = invite_many(session, 2)
-    one, two = make_user("coordinator"), make_user("coordinator")
-    client.force_login(one)
-    client.post(checkin_url(session, "mark/"), {f"p-{first.pk}": "present:1"}, HTTP_HX_REQUEST="true")
-    client.force_login(two)
-    # The second coordinator's page still shows both people at version 1; only the tapped one is sent.
-    client.post(checkin_url(session, "mark/"), {f"p-{second.pk}": "late:1"}, HTTP_HX_REQUEST="true")
-    assert dict(session.attendances.values_list("pk", "status")) == {first.pk: "present", second.pk: "late"}
-
-
-def test_a_damaged_mark_is_a_400(coordinator_client):
+def test_marks_queued_on_one_row_apply_in_order(coordinator_client):
     session = make_session()
     (row,) = invite_many(session, 1)
-    response = coordinator_client.post(checkin_url(session, "mark/"), {f"p-{row.pk}": "present"})
-    assert response.status_code == 400
+    answers = results(
+        sync(coordinator_client, session, op(row=row), op(row=row, status="absent"), op(row=row, status=""))
+    )
+    assert [a["result"] for a in answers] == ["saved", "saved", "saved"]
+    row.refresh_from_db()
+    assert (row.status, row.version) == ("", 4)
 
 
-def test_mark_everyone_not_yet_marked_absent(coordinator_client):
+def test_a_stale_mark_is_a_conflict_naming_who_changed_it_and_to_what(client):
     session = make_session()
-    rows = invite_many(session, 3)
-    coordinator_client.post(checkin_url(session, "mark/"), {f"p-{rows[0].pk}": "present:1", "save_all": "1"})
-    coordinator_client.post(checkin_url(session, "absent/"))
-    assert sorted(session.attendances.values_list("status", flat=True)) == ["absent", "absent", "present"]
+    (row,) = invite_many(session, 1)
+    other = make_user("coordinator", first_name="สมศรี", last_name="ใจดี")
+    client.force_login(other)
+    sync(client, session, op(row=row, status="absent"))
+    client.force_login(make_user("coordinator"))
+    (answer,) = results(sync(client, session, op(row=row, status="present", version=1)))
+    assert answer["result"] == "conflict"
+    assert answer["changedBy"] == "สมศรี ใจดี"
+    assert "สมศรี ใจดี" in answer["reason"] and "ไม่มา" in answer["reason"]
+    assert answer["rows"][0]["s"] == "absent" and answer["rows"][0]["v"] == 2
+    row.refresh_from_db()
+    assert row.status == Status.ABSENT
+
+
+def test_a_refused_change_does_not_stop_the_others(coordinator_client):
+    session = make_session()
+    invited = invite_many(session, 1)[0]
+    walk_in = make_attendance(session, make_person("WU", KmRole.AMNUAY), invited=False, status="present")
+    answers = results(
+        sync(coordinator_client, session, op(row=walk_in, status="absent"), op(row=invited, status="late"))
+    )
+    assert [a["result"] for a in answers] == ["refused", "saved"]
+    assert "walk-in" in answers[0]["reason"].lower() or "ผู้ที่มาโดยไม่ได้รับเชิญ" in answers[0]["reason"]
+
+
+def test_undo_a_mark_back_to_not_yet_marked(coordinator_client):
+    session = make_session()
+    (row,) = invite_many(session, 1)
+    sync(coordinator_client, session, op(row=row))
+    row.refresh_from_db()
+    (answer,) = results(sync(coordinator_client, session, op(row=row, status="")))
+    assert answer["result"] == "saved"
+    row.refresh_from_db()
+    assert (row.status, row.checked_in_at) == ("", None)
+    assert list(
+        Attendance.history.filter(id=row.pk)
+        .order_by("history_date", "history_id")
+        .values_list("status", flat=True)
+    ) == ["", "present", ""]
+
+
+def test_walk_in_added_offline_then_removed_both_in_the_history(coordinator_client):
+    session = make_session()
+    person = make_person("NFE", KmRole.AMNUAY)
+    added = op("walk_in", personId=person.pk, status="late")
+    (answer,) = results(sync(coordinator_client, session, added))
+    assert answer["result"] == "saved"
+    row = session.attendances.get(person=person)
+    assert (row.invited, row.status, answer["rows"][0]["id"]) == (False, Status.LATE, row.pk)
+    assert results(sync(coordinator_client, session, added))[0]["result"] == "duplicate"
+    assert session.attendances.count() == 1
+    (answer,) = results(sync(coordinator_client, session, op("remove_walk_in", row=row)))
+    assert (answer["result"], answer["removed"]) == ("saved", [row.pk])
+    assert not session.attendances.exists()
+    assert list(
+        Attendance.history.filter(id=row.pk).values_list("history_type", flat=True).order_by("history_id")
+    ) == ["+", "-"]
+    session.refresh_from_db()
+    assert session.attended_count == 0
+
+
+def test_an_invitee_cannot_be_removed_as_a_walk_in(coordinator_client):
+    session = make_session()
+    (row,) = invite_many(session, 1)
+    (answer,) = results(sync(coordinator_client, session, op("remove_walk_in", row=row)))
+    assert answer["result"] == "refused"
+    assert session.attendances.count() == 1
+
+
+def test_mark_the_rest_absent_and_undo_it_as_one_change(client):
+    session = make_session()
+    rows = invite_many(session, 4)
+    client.force_login(make_user("coordinator"))
+    sync(client, session, op(row=rows[0]))
+    rest = op("rest_absent")
+    (answer,) = results(sync(client, session, rest))
+    assert sorted(r["id"] for r in answer["rows"]) == sorted(r.pk for r in rows[1:])
+    assert sorted(session.attendances.values_list("status", flat=True)) == [
+        "absent",
+        "absent",
+        "absent",
+        "present",
+    ]
+    # Meanwhile another coordinator sees the third person arrive after all.
+    rows[3].refresh_from_db()
+    client.force_login(make_user("coordinator"))
+    sync(client, session, op(row=rows[3], status="late"))
+    (answer,) = results(sync(client, session, op("undo_rest_absent", batch=rest["clientId"])))
+    assert (answer["result"], answer["skipped"]) == ("saved", 1)
+    statuses = dict(session.attendances.values_list("pk", "status"))
+    assert [statuses[r.pk] for r in rows] == ["present", "", "", "late"]
+    undo_records = Attendance.history.filter(client_id=answer["clientId"])
+    assert undo_records.count() == 2
+
+
+def test_a_logged_out_sync_is_answered_401_json_not_the_login_page(client):
+    session = make_session()
+    (row,) = invite_many(session, 1)
+    response = sync(client, session, op(row=row), HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+    assert response.json()["error"] == "login_required"
+    assert response.json()["login_url"].startswith("/accounts/login/")
+    assert client.get(checkin_url(session, "data.json")).status_code == 401
+    row.refresh_from_db()
+    assert row.status == ""
+
+
+def test_a_damaged_sync_is_a_400_json(coordinator_client):
+    session = make_session()
+    invite_many(session, 1)
+    for body in ("not json", json.dumps({"ops": [{"kind": "mark"}]}), json.dumps({"ops": "x"})):
+        response = coordinator_client.post(
+            checkin_url(session, "sync/"), body, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_request"
+
+
+def test_the_data_for_the_phone_has_the_list_personal_codes_and_the_walk_in_people(coordinator_client):
+    session = make_session(tambon="800119")
+    (row,) = invite_many(session, 1)
+    make_person("WU", KmRole.KIT, first_name="ชบา", tambon_id="800119")
+    make_person("WU", KmRole.KIT, first_name="นอกเขต", tambon_id="800106")
+    data = coordinator_client.get(checkin_url(session, "data.json")).json()
+    assert data["rows"][0]["qr"] == invitation_code(row)
+    assert attendance_for_code(data["rows"][0]["qr"], session=session) == row
+    names = {person[2] for person in data["people"]}
+    assert any("ชบา" in name for name in names)
+    assert not any("นอกเขต" in name for name in names)
+    assert data["session"]["keepUntil"] > data["session"]["date"]
+
+
+def test_service_worker_and_manifest_are_served_under_forums(client):
+    worker = client.get("/forums/checkin-sw.js")
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    manifest = client.get("/forums/checkin.webmanifest")
+    assert manifest.json()["scope"] == "/forums/"
+    assert {icon["sizes"] for icon in manifest.json()["icons"]} >= {"192x192", "512x512"}
+
+
+def test_logout_clears_what_the_phone_kept(coordinator_client):
+    response = coordinator_client.post("/accounts/logout/")
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_walk_in_of_someone_known_by_code(coordinator_client):
@@ -165,21 +389,20 @@ def test_marking_a_representative_names_who_came(coordinator_client):
     assert (row.status, row.representative) == (Status.REPRESENTED, stand_in)
 
 
-def test_person_search_offers_people_not_yet_on_the_list(coordinator_client):
-    session = make_session()
-    on_list = make_person("CDD", first_name="สุนีย์")
-    make_attendance(session, on_list)
-    other = make_person("WU", first_name="สุนีย์")
-    response = coordinator_client.get(checkin_url(session, "search/"), {"q": "สุนี"})
-    page = BeautifulSoup(response.content, "html.parser")
-    offered = [i["value"] for i in page.select("input[name=person]")]
-    assert offered == [other.code]
-
-
 @pytest.mark.parametrize("role", ["facilitator", "governor_office"])
 def test_readers_cannot_check_in(client, role):
     session = make_session()
     client.force_login(make_user(role))
     assert client.get(checkin_url(session)).status_code == 403
-    assert client.post(checkin_url(session, "absent/")).status_code == 403
+    response = sync(client, session, op("rest_absent"))
+    assert response.status_code == 403 and response.json()["error"] == "forbidden"
     assert client.get(f"/forums/{session.code}/").status_code == 200
+
+
+def test_the_session_history_shows_when_a_mark_was_made_on_the_phone(coordinator_client):
+    session = make_session()
+    (row,) = invite_many(session, 1)
+    results(sync(coordinator_client, session, op(row=row)))
+    page = BeautifulSoup(coordinator_client.get(f"/forums/{session.code}/").content, "html.parser")
+    entry = page.select_one("#history li").get_text(" ", strip=True)
+    assert "บันทึกบนโทรศัพท์เมื่อ" in entry and "2569" in entry

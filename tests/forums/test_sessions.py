@@ -65,7 +65,9 @@ def test_session_page_summary_and_history_show_who_changed_what(client):
     person = make_person("CDD", KmRole.EUA, first_name="สมศักดิ์")
     services.invite(session, [person], user=coordinator)
     row = session.attendances.get()
-    client.post(f"/forums/{session.code}/checkin/mark/", {f"p-{row.pk}": "late:1"}, HTTP_HX_REQUEST="true")
+    mark = {"clientId": "0b6f9a1e-3c2d-4e5f-8a7b-6c5d4e3f2a1b", "kind": "mark", "attendanceId": row.pk, "status": "late",
+            "version": 1}  # fmt: skip
+    client.post(f"/forums/{session.code}/checkin/sync/", {"ops": [mark]}, content_type="application/json")
     page = BeautifulSoup(client.get(f"/forums/{session.code}/").content, "html.parser")
     assert page.select_one('#attendance-summary [data-count="late"]').text == "1"
     assert page.select_one('#attendance-summary [data-count="agencies"]').text == "1/1"
@@ -174,7 +176,12 @@ def test_a_coordinator_changes_only_sessions_of_their_scope(client):
         assert client.get(f"/forums/{session.code}/checkin/").status_code == 200
     for suffix in ("edit/", "checkin/", "invitations/", "sheet/import/"):
         assert client.get(f"/forums/{other.code}/{suffix}").status_code == 404
-    assert client.post(f"/forums/{other.code}/checkin/absent/").status_code == 404
+    assert (
+        client.post(
+            f"/forums/{other.code}/checkin/sync/", {"ops": []}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.get(f"/forums/{other.code}/").status_code == 200  # reading stays open
     refused = client.post(
         "/forums/new/",

@@ -135,6 +135,21 @@ def _session_change(name, post_only=False, in_scope_post=None, out_of_scope_post
     }
 
 
+UNAUTHORIZED = 401
+
+
+def _json_session_change(name, granted, post_only=False):
+    in_scope = answers(UNAUTHORIZED, granted, FORBIDDEN, FORBIDDEN, granted)
+    out_of_scope = answers(UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, granted)
+    method = POST if post_only else GET
+    extra_in = {GET: everyone(NOT_ALLOWED)} if post_only else {}
+    return {
+        f"{name} [in scope]": {**extra_in, method: in_scope},
+        f"{name} [in scope by tambon]": {**extra_in, method: in_scope},
+        f"{name} [out of scope]": {**extra_in, method: out_of_scope},
+    }
+
+
 TABLE: dict[str, dict[str, dict[str, object]]] = {
     # The portal's own pages ------------------------------------------------------------------------------------
     "home": {GET: members(OK)},
@@ -175,6 +190,9 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
         POST: answers(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK),
     },
     "forums:my_calendar": {GET: members(OK)},
+    # The check-in's service worker and web app manifest hold no data: open to all, like static files.
+    "forums:checkin_service_worker": {GET: everyone(OK)},
+    "forums:checkin_manifest": {GET: everyone(OK)},
     # Only accounts linked to a person have a calendar: in the world, the coordinator's and the facilitator's.
     "forums:renew_calendar": {
         GET: _POST_ONLY,
@@ -212,8 +230,10 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     **_session_change("forums:uninvite", post_only=True),
     **_session_change("forums:reply", post_only=True),
     **_session_change("forums:checkin"),
-    **_session_change("forums:mark", post_only=True),
-    **_session_change("forums:mark_rest_absent", post_only=True),
+    # The check-in's JSON endpoints answer JSON, never the login page: 401 when logged out; an empty sync body is
+    # refused with 400 once access is granted.
+    **_json_session_change("forums:checkin_data", OK),
+    **_json_session_change("forums:checkin_sync", BAD_REQUEST, post_only=True),
     # An empty walk-in form is refused with 400 once access is granted.
     **_session_change(
         "forums:walk_in",
@@ -221,7 +241,6 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
         in_scope_post=answers(LOGIN, BAD_REQUEST, FORBIDDEN, FORBIDDEN, BAD_REQUEST),
         out_of_scope_post=answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, BAD_REQUEST),
     ),
-    **_session_change("forums:person_search"),
     **_session_change(
         "forums:import_sheet",
         in_scope_post=answers(LOGIN, BAD_REQUEST, FORBIDDEN, FORBIDDEN, BAD_REQUEST),

@@ -104,10 +104,9 @@ SESSION_URLS = [
     "uninvite",
     "reply",
     "checkin",
-    "mark",
-    "mark_rest_absent",
+    "checkin_data",
+    "checkin_sync",
     "walk_in",
-    "person_search",
     "sign_in_sheet",
     "import_sheet",
 ]
