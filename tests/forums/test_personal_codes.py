@@ -33,6 +33,17 @@ def _empty_rate_limits():
     cache.clear()
 
 
+def thai(message):
+    with translation.override("th"):
+        return translation.gettext(message)
+
+
+INVALID_LINK = (
+    "This invitation link is not valid: it was mistyped, or the invitation was withdrawn. "
+    "Please contact the coordinator."
+)
+
+
 def parse(response):
     return BeautifulSoup(response.content, "html.parser")
 
@@ -93,7 +104,7 @@ def test_a_bad_code_gets_a_clear_404_page(client, make_code):
     row = make_attendance(make_session(), make_person())
     response = client.get(reverse("forums:personal", args=[make_code(row)]))
     assert response.status_code == 404
-    assert "not valid" in parse(response).select_one("#refusal").get_text()
+    assert parse(response).select_one("#refusal").get_text() == thai(INVALID_LINK)
 
 
 def test_the_code_of_a_removed_invitation_no_longer_opens(client):
@@ -253,7 +264,9 @@ def test_the_venue_page_refuses_a_code_of_another_session(client):
     with frozen(at(session.date, 8, 45)):
         response = client.post(venue_url(session), {"code": invitation_code(other)})
     assert response.status_code == 404
-    assert "not an invitation to this session" in parse(response).select_one("#refusal").get_text()
+    assert parse(response).select_one("#refusal").get_text() == thai(
+        "This code is not an invitation to this session. Check that you opened your own link."
+    )
     other.refresh_from_db()
     assert other.status == Status.UNMARKED
 
@@ -326,3 +339,33 @@ def test_readers_cannot_print_slips(client):
     make_attendance(session, make_person())
     client.force_login(make_user("governor_office"))
     assert client.get(reverse("forums:invitation_slips", args=[session.code])).status_code == 403
+
+
+def test_a_bad_code_is_explained_in_english_too(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("forums:personal", args=["1-1-AAAAAAAAAAAAAAAA"]))
+    assert response.status_code == 404
+    assert parse(response).select_one("#refusal").get_text() == INVALID_LINK
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_slips_and_venue_pages_query_counts_are_fixed(coordinator_client, django_assert_num_queries, rows):
+    session = todays_session()
+    services.invite(session, [make_person() for _ in range(rows)])
+    # Login session, user, permissions (2), the session in the coordinator's scope (groups, scope, session).
+    with django_assert_num_queries(7):
+        assert coordinator_client.get(reverse("forums:venue_qr", args=[session.code])).status_code == 200
+    with django_assert_num_queries(8):  # and the invitees
+        response = coordinator_client.get(reverse("forums:invitation_slips", args=[session.code]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_self_check_in_query_count_is_fixed(client, django_assert_num_queries, rows):
+    session = todays_session()
+    services.invite(session, [make_person() for _ in range(rows)])
+    row = session.attendances.first()
+    # The code's row, the earlier self check-in look-up, save_marks (locked row, update, history, turnout
+    # refresh, held status, savepoints), the message in the session: the same for any list size.
+    with frozen(at(session.date, 8, 30)), django_assert_num_queries(16):
+        assert client.post(checkin_url(row)).status_code == 302
