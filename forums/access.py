@@ -62,3 +62,10 @@ def session_for_user(user, code: str, *, change: bool = False) -> ForumSession:
         raise PermissionDenied
     sessions = changeable_sessions(user) if change else ForumSession.objects.all()
     return get_object_or_404(sessions.select_related("tambon", "organizer", "note_taker"), code=code)
+
+
+def can_change_attendance(user, session: ForumSession) -> bool:
+    """Whether the user may record the attendance of this session (a session they can already read)."""
+    if not user.has_perm("forums.change_attendance"):
+        return False
+    return changeable_sessions(user).filter(pk=session.pk).exists()

@@ -206,12 +206,13 @@ def _apply(row: Attendance, mark: Mark, now) -> list[str]:
 
 
 @transaction.atomic
-def save_marks(session: ForumSession, marks: list[Mark], user=None) -> MarkResult:
+def save_marks(session: ForumSession, marks: list[Mark], user=None, reason: str = "") -> MarkResult:
     """Saves many marks in a fixed number of queries, whatever their number.
 
     Each mark names the version of the row it was made on. A row changed since (another coordinator, another
     tab) is a conflict and is not overwritten; a mark that asks for what the row already holds (a double
     submit) changes nothing and is no conflict. Raises MarkError, writing nothing, if any mark breaks a rule.
+    ``reason`` goes into the history records (a self check-in is told apart by it).
     """
     result = MarkResult()
     by_id = {m.attendance_id: m for m in marks}
@@ -248,7 +249,9 @@ def save_marks(session: ForumSession, marks: list[Mark], user=None) -> MarkResul
         changed_rows.append(row)
     if changed_rows:
         Attendance.objects.bulk_update(changed_rows, [*sorted(fields), "version", "updated_at"])
-        HISTORY.bulk_history_create(changed_rows, update=True, default_user=user)
+        HISTORY.bulk_history_create(
+            changed_rows, update=True, default_user=user, default_change_reason=reason
+        )
         summaries.refresh([session.pk])
         result.saved = changed_rows
         note_held(session, user)

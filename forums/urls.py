@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forums.views import calendar, checkin, invitations, sessions, sheet
+from forums.views import calendar, checkin, invitations, qr, sessions, sheet
 
 app_name = "forums"
 
@@ -30,4 +30,10 @@ urlpatterns = [
     ),
     path("<str:code>/sheet/", sheet.sign_in_sheet, name="sign_in_sheet"),
     path("<str:code>/sheet/import/", sheet.import_sheet, name="import_sheet"),
+    path("<str:code>/slips.pdf", qr.invitation_slips, name="invitation_slips"),
+    path("<str:code>/venue-qr/", qr.venue_qr, name="venue_qr"),
+    # Without login, after the session pages so that no session's own page is shadowed by them.
+    path("i/<str:code>/", qr.personal, name="personal"),
+    path("i/<str:code>/checkin/", qr.personal_checkin, name="personal_checkin"),
+    path("here/<str:token>/", qr.venue, name="venue"),
 ]

@@ -21,6 +21,8 @@ DJANGO_PROXY_COUNT      How many reverse proxies stand in front of the app (for 
 PDPA_RETENTION_YEARS    How long personal data is kept after a person's last forum (PDPA): `manage.py
                         apply_retention` anonymizes inactive people and deletes logs older than this. Default 10.
 KM_IMPORT_MAX_MB        Largest interchange file `manage.py import_km` reads, in megabytes. Default 200.
+CHECKIN_LATE_AFTER_MINUTES  Minutes after a session's start from which a scanned or self check-in counts as
+                        "late". Default 15.
 """
 
 import datetime
@@ -365,6 +367,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+CHECKIN_LATE_AFTER_MINUTES = env_int("CHECKIN_LATE_AFTER_MINUTES", 15)
 
 # Login throttling: 5 failures lock that username from that address for 15 minutes. Never by address alone: a
 # whole provincial office may share one address.

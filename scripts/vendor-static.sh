@@ -36,6 +36,11 @@ HTMX_INTEGRITY="sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbn
 CHARTJS_VERSION="4.6.1"
 CHARTJS_INTEGRITY="sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g=="
 
+# jsQR (Apache-2.0): decodes QR codes from camera frames in plain JavaScript, with no worker, WebAssembly or network,
+# so it runs under the portal's CSP and offline; static/js/scanner.js drives the camera around it.
+JSQR_VERSION="1.4.0"
+JSQR_INTEGRITY="sha512-dxLob7q65Xg2DvstYkRpkYtmKm2sPJ9oFhrhmudT1dZvNFFTlroai3AWSpLey/w5vMcLBXRgOJsbXpdN9HzU/A=="
+
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$REPO_ROOT/static/vendor"
 
@@ -175,6 +180,13 @@ done
 copy_with_map "$chart" "$STAGE/chartjs"
 copy_license "$pkg" "$STAGE/chartjs"
 add_row chart.js "$pkg" chartjs
+
+# --- jsqr --------------------------------------------------------------------
+echo "vendor-static: jsqr@$JSQR_VERSION"
+pkg="$(fetch jsqr "$JSQR_VERSION" "$JSQR_INTEGRITY")"
+copy "$pkg/dist/jsQR.js" "$STAGE/jsqr/jsQR.js"
+copy_license "$pkg" "$STAGE/jsqr"
+add_row jsqr "$pkg" jsqr
 
 # --- checks ------------------------------------------------------------------
 # Every url() in the copied CSS and every sourceMappingURL in the copied CSS/JS

@@ -4,12 +4,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forums import sheet_import
-from forums.access import session_for_user
+from forums import qrcodes, sheet_import
+from forums.access import can_change_attendance, session_for_user
+from forums.codes import invitation_code
 from forums.forms import SheetUploadForm
 from forums.tabular import Row, TableError, read_upload
 
-BLANK_ROWS = 10
+BLANK_ROWS = 10  # at least this many numbered blank rows for walk-ins
+# Rows of the A4 sheet (sign-in-sheet.css: 13 mm rows): on the first page, below the heading, and on the next.
+FIRST_PAGE_ROWS = 16
+PAGE_ROWS = 18
 SIGNING_SALT = "forums.sheet-import"
 PREVIEW_MAX_AGE = 60 * 60  # a checked sheet must be confirmed within an hour
 
@@ -19,17 +23,34 @@ def _signing_salt(session) -> str:
     return f"{SIGNING_SALT}:{session.pk}"
 
 
+def blank_rows(invited: int) -> int:
+    """Blank rows for walk-ins: at least BLANK_ROWS, then up to the end of the last page, so that the sheet
+    never ends on a page with one or two lines on it."""
+    needed = invited + BLANK_ROWS
+    capacity = FIRST_PAGE_ROWS
+    while capacity < needed:
+        capacity += PAGE_ROWS
+    return capacity - invited
+
+
 @require_safe
 def sign_in_sheet(request, code):
-    """The printable A4 sign-in sheet (แบบลงทะเบียน) with blank rows for walk-ins."""
+    """The printable A4 sign-in sheet (แบบลงทะเบียน) with blank rows for walk-ins. Each invitee's row carries
+    their personal code as a QR code for the check-in scanner, shown only to those who may record attendance
+    (a code lets its holder check in)."""
     session = session_for_user(request.user, code)
-    rows = (
+    rows = list(
         session.attendances.filter(invited=True)
         .select_related("person", "organization")
         .order_by("organization__sort_order", "organization__code", "person__first_name", "person__last_name")
     )
+    with_codes = can_change_attendance(request.user, session)
+    for row in rows:
+        row.qr = qrcodes.qr_svg(invitation_code(row), "qr") if with_codes else None
     return render(
-        request, "forums/sign_in_sheet.html", {"session": session, "rows": rows, "blank": range(BLANK_ROWS)}
+        request,
+        "forums/sign_in_sheet.html",
+        {"session": session, "rows": rows, "blank": range(blank_rows(len(rows))), "with_codes": with_codes},
     )
 
 

@@ -26,7 +26,7 @@ from agencies.models import KmRole
 from forums import services
 from forums.models import Attendance, ForumSession
 from forums.tabular import MAX_UPLOAD_BYTES
-from forums.views.sheet import BLANK_ROWS
+from forums.views.sheet import BLANK_ROWS, FIRST_PAGE_ROWS, PAGE_ROWS, blank_rows
 from tests.factories import make_person, make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def assert_good_sheet_was_written(session, people):
 # The printable sheet ----------------------------------------------------------------------------------------
 
 
-def test_sheet_lists_each_invitee_with_an_empty_signature_cell_then_ten_blank_numbered_rows(
+def test_sheet_lists_each_invitee_with_a_qr_code_and_an_empty_signature_cell_then_blank_numbered_rows(
     coordinator_client,
 ):
     session = make_session()
@@ -217,7 +217,7 @@ def test_sheet_lists_each_invitee_with_an_empty_signature_cell_then_ten_blank_nu
     assert [tr.select("td")[2].get_text(strip=True) for tr in listed] == [p.code for p in expected]
     with translation.override("th"):
         for number, (tr, person) in enumerate(zip(listed, expected, strict=True), start=1):
-            cells = [td.get_text(strip=True) for td in tr.select("td")]
+            cells = [td.get_text(" ", strip=True) for td in tr.select("td")]
             assert cells == [
                 str(number),
                 person.full_name,
@@ -225,11 +225,45 @@ def test_sheet_lists_each_invitee_with_an_empty_signature_cell_then_ten_blank_nu
                 str(person.organization),
                 str(KmRole(person.role).label),
                 "",
+                "",
             ]
+            # The personal code as an inline SVG QR code, without a style attribute (CSP).
+            svg = tr.select_one("td.qr svg.qr")
+            assert svg is not None and not svg.has_attr("style") and not svg.find_all(style=True)
+    # At least ten blank rows, then up to the end of the printed page (FIRST_PAGE_ROWS rows on the first).
     blank = page.select("tbody tr.blank")
-    assert len(blank) == BLANK_ROWS == 10
-    assert [tr.select_one("td.no").get_text(strip=True) for tr in blank] == [str(n) for n in range(4, 14)]
+    assert len(blank) == FIRST_PAGE_ROWS - 3 >= BLANK_ROWS
+    assert [tr.select_one("td.no").get_text(strip=True) for tr in blank] == [
+        str(n) for n in range(4, FIRST_PAGE_ROWS + 1)
+    ]
     assert all(td.get_text(strip=True) == "" for tr in blank for td in tr.select("td:not(.no)"))
+
+
+@pytest.mark.parametrize(
+    ("invited", "blank"),
+    [(0, FIRST_PAGE_ROWS), (6, FIRST_PAGE_ROWS - 6), (7, FIRST_PAGE_ROWS + PAGE_ROWS - 7), (40, 12)],
+)
+def test_blank_rows_fill_the_last_page(invited, blank):
+    assert blank_rows(invited) == blank
+    assert blank_rows(invited) >= BLANK_ROWS
+    assert (invited + blank - FIRST_PAGE_ROWS) % PAGE_ROWS == 0
+
+
+def test_readers_get_the_sheet_without_personal_codes(client):
+    session = make_session()
+    invite_new_people(session, 2)
+    client.force_login(make_user("governor_office"))
+    page = parse(client.get(sheet_url(session)))
+    assert len(page.select("tbody tr:not(.blank)")) == 2
+    assert page.select("td.qr svg") == []
+
+
+def test_sheet_has_a_print_button_wired_by_a_script_file(coordinator_client):
+    page = parse(coordinator_client.get(sheet_url(make_session())))
+    assert page.select_one("button#print-sheet")
+    scripts = page.select("script")
+    assert scripts and all(tag.get("src") and not tag.get_text(strip=True) for tag in scripts)
+    assert finders.find("js/sign-in-sheet.js")
 
 
 def test_sheet_shows_the_date_in_the_buddhist_era_with_the_thai_month(coordinator_client):
@@ -273,7 +307,9 @@ def test_anonymous_is_sent_to_login_from_the_sheet(client):
 def test_sheet_query_count_does_not_grow(coordinator_client, django_assert_num_queries, count):
     session = make_session()
     invite_new_people(session, count)
-    with django_assert_num_queries(6):
+    # Login session, user, permissions (2), the session, the rows; may they see personal codes: groups, scope,
+    # the session in scope.
+    with django_assert_num_queries(9):
         response = coordinator_client.get(sheet_url(session))
     assert len(parse(response).select("tbody tr:not(.blank)")) == count
 

@@ -247,6 +247,22 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
         out_of_scope_post=answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, BAD_REQUEST),
     ),
     "forums:checkin [unknown]": {GET: answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND)},
+    # QR codes: the venue's screen and the invitation slips (personal codes) are for those who record attendance.
+    **_session_change("forums:venue_qr"),
+    "forums:invitation_slips [in scope]": {GET: _CHANGE_IN_SCOPE},
+    # A session without invitees has no slips to print.
+    "forums:invitation_slips [in scope by tambon]": {
+        GET: answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND)
+    },
+    "forums:invitation_slips [out of scope]": {GET: _CHANGE_OUT_OF_SCOPE},
+    # Personal links need no login: the signed code is the key; a forged one is not found. Self check-in of the
+    # sample (a session 14 days ago) is outside its window: 403. The venue page with an empty form: 400.
+    "forums:personal [valid]": {GET: everyone(OK)},
+    "forums:personal [forged]": {GET: everyone(NOT_FOUND)},
+    "forums:personal_checkin [valid]": {GET: everyone(NOT_ALLOWED), POST: everyone(FORBIDDEN)},
+    "forums:personal_checkin [forged]": {GET: everyone(NOT_ALLOWED), POST: everyone(NOT_FOUND)},
+    "forums:venue [valid]": {GET: everyone(OK), POST: everyone(BAD_REQUEST)},
+    "forums:venue [forged]": {GET: everyone(NOT_FOUND), POST: everyone(NOT_FOUND)},
     "forums:representative [in scope]": {GET: _CHANGE_IN_SCOPE, POST: _CHANGE_IN_SCOPE},
     "forums:representative [out of scope]": {GET: _CHANGE_OUT_OF_SCOPE, POST: _CHANGE_OUT_OF_SCOPE},
     # An attendance row of another session, through a session the coordinator may change: not found.

@@ -26,7 +26,9 @@ from django.utils import timezone
 from accounts import roles
 from agencies import pdpa
 from agencies.models import Organization
+from forums.codes import invitation_code
 from forums.models import CalendarFeed, Reminder
+from forums.self_checkin import venue_token
 from lessons import services as lesson_services
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
 from tests.factories import PASSWORD, make_attendance, make_person, make_session, make_user
@@ -109,6 +111,8 @@ SESSION_URLS = [
     "walk_in",
     "sign_in_sheet",
     "import_sheet",
+    "invitation_slips",
+    "venue_qr",
 ]
 
 
@@ -208,6 +212,19 @@ def build_world() -> World:
         **{f"forums:{name}": dict(session_samples) for name in SESSION_URLS},
         "forums:session_detail": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
         "forums:checkin": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
+        # Personal invitation codes and the venue's self check-in page: no login; the code is the key.
+        "forums:personal": {
+            "valid": Sample({"code": invitation_code(in_rows[0])}),
+            "forged": Sample({"code": f"{in_scope.pk}-{in_rows[0].pk}-AAAAAAAAAAAAAAAA"}),
+        },
+        "forums:personal_checkin": {
+            "valid": Sample({"code": invitation_code(in_rows[2])}),
+            "forged": Sample({"code": f"{in_scope.pk}-{in_rows[0].pk}-AAAAAAAAAAAAAAAA"}),
+        },
+        "forums:venue": {
+            "valid": Sample({"token": venue_token(in_scope)}),
+            "forged": Sample({"token": f"{in_scope.pk}-forged"}),
+        },
         "forums:representative": {
             "in scope": Sample({"code": in_scope.code, "attendance_id": in_rows[0].pk}),
             "out of scope": Sample({"code": out_of_scope.code, "attendance_id": out_row.pk}),

@@ -1,0 +1,194 @@
+"""Personal invitation links, self check-in, the venue's QR code and the invitation slips.
+
+The personal page (forums:personal, /forums/i/<code>/) opens without a login: the code in the address is the
+invitee's key. It shows the session and, within the self check-in window, a "check me in" button. Replies to the
+invitation are added on the same page by forums/views/replies.py; keep this view small so it can be extended.
+
+Anonymous code endpoints are rate-limited (core.ratelimit): an address that sends too many unknown or forged codes
+is refused for a while, and one code cannot be hammered. A code that is malformed, forged, of a removed invitation
+or of another session gets a clear page with a 4xx answer, never a server error.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core import ratelimit
+from forums import qrcodes, self_checkin, slips
+from forums.access import session_for_user
+from forums.codes import InvalidCode, attendance_for_code, invitation_code
+
+# Unknown or forged codes an address may send in RATE_PERIOD seconds, and requests one code may receive.
+FAILURES_PER_ADDRESS = 20
+REQUESTS_PER_CODE = 30
+RATE_PERIOD = 10 * 60
+
+
+class _Refused(Exception):
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def _refusal(request, message, status, session=None):
+    return render(
+        request, "forums/personal_refused.html", {"message": message, "session": session}, status=status
+    )
+
+
+def _attendance(request, code, session=None):
+    """The attendance row of a code, counting failures per address and requests per code; raises _Refused."""
+    address = ratelimit.client_address(request)
+    if ratelimit.exceeded("code-failures", address, FAILURES_PER_ADDRESS):
+        raise _Refused(_("Too many wrong codes from this network. Wait ten minutes and try again."), 429)
+    if ratelimit.hit("code", (code or "")[:40].upper(), RATE_PERIOD) > REQUESTS_PER_CODE:
+        raise _Refused(_("This link was opened too often. Wait ten minutes and try again."), 429)
+    try:
+        return attendance_for_code(code, session=session)
+    except InvalidCode:
+        ratelimit.hit("code-failures", address, RATE_PERIOD)
+        if session is not None:
+            message = _(
+                "This code is not an invitation to this session. Check that you opened your own link."
+            )
+        else:
+            message = _(
+                "This invitation link is not valid: it was mistyped, or the invitation was withdrawn. "
+                "Please contact the coordinator."
+            )
+        raise _Refused(message, 404) from None
+
+
+def personal_context(request, attendance) -> dict:
+    """What the personal page shows; forums/views/replies.py adds the reply form to it."""
+    session = attendance.session
+    now = timezone.now()
+    opens, closes = self_checkin.window(session)
+    can_check_in = True
+    try:
+        self_checkin.check(attendance, now)
+    except self_checkin.SelfCheckinRefused:
+        can_check_in = False
+    return {
+        "attendance": attendance,
+        "session": session,
+        "code": invitation_code(attendance),
+        "can_check_in": can_check_in,
+        "window_opens": opens,
+        "window_closes": closes,
+        "is_today": timezone.localdate(now) == session.date,
+    }
+
+
+@login_not_required
+@never_cache
+@require_safe
+def personal(request, code):
+    try:
+        attendance = _attendance(request, code)
+    except _Refused as refused:
+        return _refusal(request, str(refused), refused.status)
+    return render(request, "forums/personal.html", personal_context(request, attendance))
+
+
+@login_not_required
+@never_cache
+@require_POST
+def personal_checkin(request, code):
+    """The invitee's own "check me in"."""
+    try:
+        attendance = _attendance(request, code)
+    except _Refused as refused:
+        return _refusal(request, str(refused), refused.status)
+    try:
+        done = self_checkin.self_check_in(attendance)
+    except self_checkin.SelfCheckinRefused as refused:
+        context = personal_context(request, attendance)
+        context["refusal"] = str(refused)
+        return render(request, "forums/personal.html", context, status=refused.status)
+    messages.success(
+        request,
+        _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
+        % {
+            "name": attendance.person.full_name,
+            "status": done.attendance.get_status_display(),
+            "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
+        },
+    )
+    return redirect("forums:personal", code=code)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def venue(request, token):
+    """Opened from the QR code on the venue's screen: the invitee pastes or types their personal code or link."""
+    session = self_checkin.session_for_venue_token(token)
+    if session is None:
+        return _refusal(request, _("This venue code is not valid. Scan the code on the screen again."), 404)
+    context = {"session": session, "token": token, "is_open": self_checkin.is_open(session)}
+    if request.method == "POST":
+        typed = request.POST.get("code", "").strip()
+        if not typed:
+            context["refusal"] = _("Paste or type your personal invitation link or code.")
+            return render(request, "forums/venue.html", context, status=400)
+        try:
+            attendance = _attendance(request, qrcodes.code_in(typed) or typed[:40], session=session)
+            done = self_checkin.self_check_in(attendance)
+        except (_Refused, self_checkin.SelfCheckinRefused) as refused:
+            context["refusal"] = str(refused)
+            context["typed"] = typed[:200]
+            return render(request, "forums/venue.html", context, status=refused.status)
+        messages.success(
+            request,
+            _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
+            % {
+                "name": attendance.person.full_name,
+                "status": done.attendance.get_status_display(),
+                "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
+            },
+        )
+        return redirect("forums:venue", token=token)
+    return render(request, "forums/venue.html", context)
+
+
+@require_safe
+def venue_qr(request, code):
+    """The venue's QR code, to show on a screen at the entrance."""
+    session = session_for_user(request.user, code, change=True)
+    url = request.build_absolute_uri(reverse("forums:venue", args=[self_checkin.venue_token(session)]))
+    opens, closes = self_checkin.window(session)
+    return render(
+        request,
+        "forums/venue_qr.html",
+        {
+            "session": session,
+            "venue_url": url,
+            "qr": qrcodes.qr_svg(url, "qr qr-venue"),
+            "window_opens": opens,
+            "window_closes": closes,
+        },
+    )
+
+
+@require_safe
+def invitation_slips(request, code):
+    """One slip per invitee, eight to an A4 page, as a PDF."""
+    session = session_for_user(request.user, code, change=True)
+    rows = list(
+        session.attendances.filter(invited=True)
+        .select_related("person", "organization")
+        .order_by("organization__sort_order", "organization__code", "person__first_name", "person__last_name")
+    )
+    if not rows:
+        raise Http404(_("No one is invited to this session yet."))
+    pdf = slips.render_slips(request, session, rows)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="slips-{session.code}.pdf"'
+    return response
