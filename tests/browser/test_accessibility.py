@@ -121,7 +121,9 @@ def demo_data():
         [
             services.Mark(row.pk, status, row.version)
             for row, status in zip(
-                rows, (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.ABSENT)
+                rows,
+                (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.ABSENT),
+                strict=True,
             )
         ],
     )
