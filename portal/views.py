@@ -10,15 +10,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from agencies.models import KmRole, Organization, Person, Tambon
+from forums.access import changeable_sessions
+from forums.models import ForumSession
+
+# The home page lists at most this many of a coordinator's sessions from today on; the rest are one tap away in
+# the session list.
+HOME_SESSIONS = 6
 
 
 @require_safe
 def home(request):
+    today = timezone.localdate()
     people_by_role = dict(
         Person.objects.active().values_list("role").annotate(n=Count("id")).values_list("role", "n")
     )
     context = {
-        "today": timezone.localdate(),
+        "today": today,
+        "my_sessions": _coming_sessions(request.user, today),
         "role_counts": [(role, people_by_role.get(role.value, 0)) for role in KmRole],
         "agency_count": Organization.objects.partners().count(),
         "tambons": Tambon.objects.in_program()
@@ -27,6 +35,20 @@ def home(request):
         "chair": Person.objects.active().filter(is_chair=True).select_related("organization").first(),
     }
     return render(request, "home.html", context)
+
+
+def _coming_sessions(user, today):
+    """The sessions from today on that the user runs at the venue (their scope), soonest first; None for users
+    who do not take attendance, so the page shows them nothing of it."""
+    if not user.has_perm("forums.change_attendance"):
+        return None
+    return list(
+        changeable_sessions(user)
+        .filter(date__gte=today)
+        .exclude(status=ForumSession.Status.CANCELLED)
+        .select_related("tambon")
+        .order_by("date", "start", "code")[:HOME_SESSIONS]
+    )
 
 
 @login_not_required
