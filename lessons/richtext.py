@@ -383,10 +383,21 @@ _LOOKS_LIKE_MARKUP = re.compile(
 
 
 def render_body(raw: str) -> str:
-    """The body as stored: sanitized HTML from either the editor's HTML or plain text. Idempotent."""
+    """The body as stored: sanitized HTML from either the editor's HTML or plain text. Idempotent.
+
+    The one rule set for note bodies: the model stores only its output (LessonNote.body is a
+    SanitizedHTMLField) and the editor shows it through the preview endpoint rather than repeating it."""
     if _LOOKS_LIKE_MARKUP.search(raw):
         return clean_html(raw)
     return clean_html(text_to_html(raw))
+
+
+def safe_html(stored: str):
+    """Stored body HTML marked safe for a template after nh3's last pass with the same allow-list (cheap, and
+    idempotent on what render_body stored): nothing is rendered that render_body would not allow."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(nh3.clean(stored or "", **_LAST_PASS))  # nh3's output is sanitized HTML
 
 
 class _TextExtractor(HTMLParser):

@@ -18,10 +18,10 @@ from agencies.models import KmRole, Organization, Person
 from analytics.metrics import Scope, compute
 from kmportal import settings as portal_settings
 from lessons import search
-from lessons import services as lesson_services
 from lessons.models import KeyLesson, LessonNote
 from scripts import backup
 from tests.factories import make_attendance, make_person, make_session, make_user
+from tests.lessons.helpers import publish_as_reviewer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESTORED = "restored"
@@ -69,7 +69,7 @@ def build_data():
     note.sessions.set([first, second])
     KeyLesson.objects.create(note=note, text="คุณอำนวยสรุปประเด็นก่อนประชุม", role=KmRole.AMNUAY, order=0)
     search.refresh_search_text(note)
-    lesson_services.publish(note)
+    publish_as_reviewer(note)
 
 
 def row_counts(alias) -> dict[str, int]:

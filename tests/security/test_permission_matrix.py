@@ -27,9 +27,9 @@ from accounts import roles
 from agencies import pdpa
 from agencies.models import Organization
 from forums.models import CalendarFeed, Reminder
-from lessons import services as lesson_services
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
 from tests.factories import PASSWORD, make_attendance, make_person, make_session, make_user
+from tests.lessons.helpers import publish_as_reviewer
 from tests.security import access_table
 from tests.security.access_table import ACTORS, GET, POST, TABLE
 
@@ -169,7 +169,7 @@ def build_world() -> World:
     published.tags.add(tag)
     published.sessions.add(in_scope)
     KeyLesson.objects.create(note=published, text="บทเรียนสำคัญ", role="eua")
-    lesson_services.publish(published)
+    publish_as_reviewer(published)
     draft = LessonNote.objects.create(title="ร่างของผู้อื่น", slug="sec-draft", author=author, body="<p>ร่าง</p>")
     own_draft = LessonNote.objects.create(
         title="ร่างของฉัน", slug="sec-own-draft", author=users["facilitator"], body="<p>ร่าง</p>"
