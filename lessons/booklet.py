@@ -8,7 +8,7 @@ portal's own files: the renderer fetches nothing else, whatever a note contains.
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -91,13 +91,19 @@ def booklet(start=None, end=None, tambon=None) -> Booklet:
     )
 
 
-def _fonts_only(url: str, timeout=10, ssl_context=None):
+def _fonts_only_fetcher():
     """WeasyPrint's fetcher, limited to the vendored font files: no network, no other local file."""
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher, URLFetchingError
 
-    if url.startswith("file://") and Path(url.removeprefix("file://")).resolve().parent == FONT_DIR.resolve():
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise ValueError(f"not fetched: {url}")
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://"):
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.parent == FONT_DIR.resolve():
+                    return super().fetch(url, headers)
+            raise URLFetchingError(f"not fetched: {url}")
+
+    return FontsOnly(allowed_protocols=["file"])
 
 
 def booklet_html(book: Booklet, base_url: str) -> str:
@@ -117,7 +123,7 @@ def booklet_pdf(book: Booklet, base_url: str) -> bytes:
     from weasyprint import HTML
 
     html = booklet_html(book, base_url)
-    return HTML(string=html, base_url=base_url, url_fetcher=_fonts_only).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=_fonts_only_fetcher()).write_pdf()
 
 
 def note_link(base_url: str, note: LessonNote) -> str:
