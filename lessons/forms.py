@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon, clean_text
@@ -52,6 +53,8 @@ class NoteForm(forms.ModelForm):
         self.fields["tambons"].queryset = Tambon.objects.in_program()
         self.fields["agencies"].queryset = Organization.objects.partners()
         self.fields["tags"].queryset = Tag.objects.all()
+        # The editor shows pasted and saved text as the server normalizes it (lessons.views.body_preview).
+        self.fields["body"].widget.attrs["data-preview-url"] = reverse("lessons:body_preview")
         self.fields["body"].help_text = _(
             "Write as in a letter: a blank line starts a new paragraph; lines starting with “-” make a list. "
             "Text pasted from a word processor keeps its paragraphs."

@@ -208,7 +208,12 @@ def body_preview(request):
     if not access.can_write(request.user):
         raise PermissionDenied
     body = request.POST.get("body", "")[:200_000]
-    return JsonResponse({"html": str(richtext.safe_html(richtext.render_body(body)))})
+    if request.POST.get("kind") == "text":
+        # Typed or pasted plain text: escaped, whatever it looks like; lines and lists as the form reads them.
+        html = richtext.clean_html(richtext.text_to_html(body))
+    else:
+        html = richtext.render_body(body)
+    return JsonResponse({"html": str(richtext.safe_html(html))})
 
 
 @require_POST
