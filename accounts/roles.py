@@ -20,12 +20,16 @@ COORDINATOR = "coordinator"
 FACILITATOR = "facilitator"
 GOVERNOR_OFFICE = "governor_office"
 ADMINISTRATOR = "administrator"
+# The facilitator group's lead: a facilitator who also reviews and publishes the notes of the others. A group,
+# not a per-user permission, so that this table stays the whole statement of who may do what.
+FACILITATOR_LEAD = "facilitator_lead"
 
 ROLE_LABELS = {
     COORDINATOR: _("Coordinator"),
     FACILITATOR: _("Facilitator (lesson writer)"),
     GOVERNOR_OFFICE: _("Governor's office"),
     ADMINISTRATOR: _("Administrator"),
+    FACILITATOR_LEAD: _("Facilitator lead (reviews notes)"),
 }
 
 _READ_REFERENCE = [
@@ -59,6 +63,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lessons.view_lessonnote",
         "lessons.add_lessonnote",
         "lessons.change_lessonnote",
+    ],
+    FACILITATOR_LEAD: [
+        *_READ_REFERENCE,
+        *_READ_FORUMS,
+        "lessons.view_lessonnote",
+        "lessons.add_lessonnote",
+        "lessons.change_lessonnote",
+        # Reviews and publishes the notes of others, never their own (lessons.access.can_review).
+        "lessons.publish_lessonnote",
     ],
     GOVERNOR_OFFICE: [*_READ_REFERENCE, *_READ_FORUMS, "analytics.view_dashboard"],
     ADMINISTRATOR: [

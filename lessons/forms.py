@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon, clean_text
@@ -30,6 +31,12 @@ class NoteForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     include_report = forms.BooleanField(label=_("Embed an attendance report"), required=False)
+    new_tags = forms.CharField(
+        label=_("New tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Tags not in the list yet, separated by commas; they are created when you save."),
+    )
 
     class Meta:
         model = LessonNote
@@ -46,6 +53,8 @@ class NoteForm(forms.ModelForm):
         self.fields["tambons"].queryset = Tambon.objects.in_program()
         self.fields["agencies"].queryset = Organization.objects.partners()
         self.fields["tags"].queryset = Tag.objects.all()
+        # The editor shows pasted and saved text as the server normalizes it (lessons.views.body_preview).
+        self.fields["body"].widget.attrs["data-preview-url"] = reverse("lessons:body_preview")
         self.fields["body"].help_text = _(
             "Write as in a letter: a blank line starts a new paragraph; lines starting with “-” make a list. "
             "Text pasted from a word processor keeps its paragraphs."
@@ -68,6 +77,13 @@ class NoteForm(forms.ModelForm):
 
     def clean_body(self):
         return richtext.render_body(self.cleaned_data["body"])
+
+    def clean_new_tags(self):
+        names = [" ".join(name.split()) for name in self.cleaned_data["new_tags"].split(",")]
+        names = [name for name in names if name]
+        if any(len(name) > 100 for name in names):
+            raise forms.ValidationError(_("A tag has at most 100 characters."))
+        return list(dict.fromkeys(names))
 
     def clean_session_codes(self):
         codes = {c.strip().upper() for c in self.cleaned_data["session_codes"].replace(",", " ").split() if c}
@@ -135,3 +151,50 @@ class CommentForm(forms.ModelForm):
         if not body:
             raise forms.ValidationError(_("Write something first."))
         return body
+
+
+class ReviewForm(forms.Form):
+    message = forms.CharField(
+        label=_("Comment for the author"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write something first."))
+        return message
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or document"),
+        help_text=_("JPEG, PNG or WebP photos up to 10 MB, PDF documents up to 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    title = forms.CharField(
+        label=_("Description (alt text)"),
+        max_length=300,
+        help_text=_("What the photo shows, for readers who cannot see it; the title of a document."),
+    )
+
+
+class BookletFilterForm(forms.Form):
+    start = BuddhistDateFormField(label=_("Published from"), required=False)
+    end = BuddhistDateFormField(label=_("Published to"), required=False)
+    tambon = forms.ModelChoiceField(
+        label=_("Tambon"),
+        required=False,
+        queryset=Tambon.objects.in_program(),
+        to_field_name="code",
+        empty_label=_("All tambons"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The period ends before it starts."))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"start": data.get("start"), "end": data.get("end"), "tambon": data.get("tambon")}

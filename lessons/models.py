@@ -43,13 +43,20 @@ class NoteQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=LessonNote.Status.PUBLISHED)
 
-    def visible_to(self, user):
-        """Published notes for everyone; drafts and notes in review for their author and administrators."""
-        if user.is_authenticated and user.has_perm("lessons.change_any_lessonnote"):
-            return self
-        if user.is_authenticated:
-            return self.filter(models.Q(status=LessonNote.Status.PUBLISHED) | models.Q(author=user))
-        return self.published()
+
+class SanitizedHTMLField(models.TextField):
+    """HTML that is sanitized by ``lessons.richtext.render_body`` whenever the row is written.
+
+    pre_save runs for save() and bulk_create(), whatever wrote the row: the portal's forms, the admin, an import,
+    the shell. render_body is idempotent, so a body that is already clean is stored unchanged."""
+
+    def pre_save(self, model_instance, add):
+        from lessons.richtext import render_body
+
+        value = getattr(model_instance, self.attname) or ""
+        clean = render_body(value) if value.strip() else ""
+        setattr(model_instance, self.attname, clean)
+        return clean
 
 
 class LessonNote(models.Model):
@@ -64,9 +71,11 @@ class LessonNote(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="lesson_notes", verbose_name=_("author")
     )
     summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences shown in lists."))
-    body = models.TextField(_("body"), blank=True, help_text=_("Stored sanitized HTML."))
+    body = SanitizedHTMLField(_("body"), blank=True, help_text=_("Stored sanitized HTML."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The first publication; later publications and re-freezes are NoteEvent rows.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    figures_frozen_at = models.DateTimeField(_("figures frozen at"), null=True, blank=True, editable=False)
     collection = models.ForeignKey(
         Collection, models.SET_NULL, null=True, blank=True, related_name="notes", verbose_name=_("collection")
     )
@@ -102,6 +111,7 @@ class LessonNote(models.Model):
         verbose_name_plural = _("lesson-learned notes")
         permissions = [
             ("change_any_lessonnote", _("Can edit, publish and hide any lesson-learned note")),
+            ("publish_lessonnote", _("Can review and publish lesson-learned notes of others")),
         ]
         indexes = [models.Index(fields=["status", "published_at"])]
 
@@ -114,6 +124,14 @@ class LessonNote(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def body_html(self):
+        """The body for a page: sanitized again with nh3's allow-list when read, so that a row written around
+        the model (a raw UPDATE, an old backup) is never rendered as it was written."""
+        from lessons.richtext import safe_html
+
+        return safe_html(self.body)
 
 
 class KeyLesson(models.Model):
@@ -150,3 +168,96 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.body[:60]
+
+
+class NoteEvent(models.Model):
+    """What happened to a note in review and publication, and who did it: shown on the note."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Sent for review")
+        RETURNED = "returned", _("Returned to the author")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Taken back to draft")
+        REFROZEN = "refrozen", _("Figures re-frozen")
+        REVIEW_COMMENT = "comment", _("Reviewer's comment")
+
+    note = models.ForeignKey(LessonNote, models.CASCADE, related_name="events", verbose_name=_("note"))
+    kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="lesson_note_events", verbose_name=_("by")
+    )
+    message = models.TextField(_("comment"), blank=True, max_length=3000)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review and publication event")
+        verbose_name_plural = _("review and publication events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.note}"
+
+
+def attachment_path(attachment, filename):
+    # A random name: the uploader's file name may hold a person's name, and it must not be guessable.
+    import secrets
+
+    return f"lessons/{attachment.note_id}/{secrets.token_hex(12)}{filename[filename.rfind('.') :]}"
+
+
+class Attachment(models.Model):
+    """A photo (re-encoded, without EXIF/GPS) or a PDF document of a note, served through a view that checks
+    the note is visible to the reader."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Document (PDF)")
+
+    note = models.ForeignKey(LessonNote, models.CASCADE, related_name="attachments", verbose_name=_("note"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200, blank=True)
+    title = models.CharField(
+        _("description (alt text)"),
+        max_length=300,
+        help_text=_("What the photo shows, for readers who cannot see it; the title of a document."),
+    )
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # People recognisable in a photo or named in a document: PDPA export and erasure find them here.
+    people = models.ManyToManyField(
+        "agencies.Person", blank=True, related_name="lesson_attachments", verbose_name=_("people shown")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="lesson_attachments",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["note", "order", "pk"]
+        verbose_name = _("photo or document")
+        verbose_name_plural = _("photos and documents")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "lessons:attachment", kwargs={"slug": self.note.slug, "pk": self.pk, "variant": "file"}
+        )
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == self.Kind.PHOTO
+
+    def thumbnail_url(self):
+        return reverse(
+            "lessons:attachment", kwargs={"slug": self.note.slug, "pk": self.pk, "variant": "thumb"}
+        )

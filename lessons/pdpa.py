@@ -1,30 +1,79 @@
-"""The lesson notes' personal data, registered with agencies.pdpa: notes and comments written from the person's
-account. Erasure unlinks the account from the person (agencies.pdpa), so nothing here is deleted."""
+"""A person's data in lessons, for the PDPA export and erasure, registered with agencies.pdpa.
+
+- export: the notes and comments they wrote (through their linked account), and the photos and documents that
+  show or name them (Attachment.people);
+- erase: the photos and documents that show them are deleted with their files, since a face cannot be
+  anonymized; what they wrote stays, as the program's record, without their name once the account is unlinked.
+
+Kept apart from agencies.pdpa so that agencies imports nothing of lessons: the PDPA module calls these through
+its registry.
+"""
+
+from django.db import transaction
 
 from agencies import pdpa
-from lessons.models import Comment, LessonNote
+from lessons.attachments import delete_attachment
+from lessons.models import Attachment, Comment, LessonNote
 
 
-def export(person) -> dict[str, list[dict]]:
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+def export_person(person) -> dict[str, list[dict]]:
+    """The lesson sections of a person's export: plain values, ISO dates, slugs rather than titles for links."""
     user = person.user
-    if user is None:
-        return {"lesson_notes": [], "comments": []}
-    return {
-        "lesson_notes": [
+    data: dict[str, list[dict]] = {"lesson_notes": [], "comments": [], "lesson_attachments": []}
+    if user is not None:
+        data["lesson_notes"] = [
             {
-                "slug": n.slug,
-                "title": n.title,
-                "status": n.status,
-                "created_at": n.created_at,
-                "published_at": n.published_at,
+                "slug": note.slug,
+                "title": note.title,
+                "status": note.status,
+                "created_at": _iso(note.created_at),
+                "published_at": _iso(note.published_at),
             }
-            for n in LessonNote.objects.filter(author=user).order_by("created_at")
-        ],
-        "comments": [
-            {"note": c.note.slug, "body": c.body, "is_hidden": c.is_hidden, "created_at": c.created_at}
+            for note in LessonNote.objects.filter(author=user).order_by("created_at")
+        ]
+        data["comments"] = [
+            {"note": c.note.slug, "body": c.body, "is_hidden": c.is_hidden, "created_at": _iso(c.created_at)}
             for c in Comment.objects.filter(author=user).select_related("note").order_by("created_at")
-        ],
-    }
+        ]
+    data["lesson_attachments"] = [
+        {
+            "note": a.note.slug,
+            "kind": a.kind,
+            "title": a.title,
+            "file": a.file.name,
+            "created_at": _iso(a.created_at),
+        }
+        for a in Attachment.objects.filter(people=person).select_related("note").order_by("created_at")
+    ]
+    return data
 
 
-pdpa.register(pdpa.PersonalDataHolder(app_label="lessons", models=(LessonNote, Comment), export=export))
+@transaction.atomic
+def erase_person(person) -> int:
+    """Delete the photos and documents that show or name the person (files too, after commit); how many."""
+    shown = list(Attachment.objects.filter(people=person))
+    for attachment in shown:
+        delete_attachment(attachment)
+    return len(shown)
+
+
+def erase_people(person_ids, now) -> None:
+    """The registry's erasure: inside the anonymization's transaction, for every person chosen."""
+    from agencies.models import Person
+
+    for person in Person.objects.filter(pk__in=person_ids):
+        erase_person(person)
+
+
+pdpa.register(
+    pdpa.PersonalDataHolder(
+        app_label="lessons",
+        models=(LessonNote, Comment, Attachment),
+        export=export_person,
+        erase=erase_people,
+    )
+)

@@ -12,7 +12,7 @@ which also makes ``render_body`` idempotent.
 """
 
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -296,6 +296,50 @@ def _serialize(nodes):
     return "".join(parts)
 
 
+# Word writes a list as paragraphs with style="mso-list:l0 level1 lfo1" and the bullet or number as text between
+# <![if !supportLists]> and <![endif]> (or in a span marked mso-list:Ignore). Only the raw HTML still says so: the
+# first nh3 pass drops styles, so these paragraphs become <ul>/<ol> before it.
+_WORD_LIST_PARAGRAPH = re.compile(
+    r"<p\b(?=[^>]*mso-list:\s*l\d)[^>]*>(?P<content>.*?)</p\s*>", re.IGNORECASE | re.DOTALL
+)
+_WORD_LIST_MARKER = re.compile(
+    r"<!\[if !supportLists\]>(?P<marker>.*?)<!\[endif\]>"
+    r"|<span\b[^>]*mso-list:\s*ignore[^>]*>(?P<span>(?:[^<]|<span\b[^>]*>[^<]*</span>)*)</span>",
+    re.IGNORECASE | re.DOTALL,
+)
+_ORDERED_MARKER = re.compile(r"^\(?[0-9a-z\u0e01-\u0e2e\u0e50-\u0e59]{1,4}[.)]", re.IGNORECASE)
+
+
+def _word_lists(html: str) -> str:
+    if "mso-list" not in html:
+        return html
+    out, position, open_list = [], 0, None
+    for paragraph in _WORD_LIST_PARAGRAPH.finditer(html):
+        content = paragraph.group("content")
+        marker = _WORD_LIST_MARKER.search(content)
+        marker_text = ""
+        if marker:
+            marker_text = unescape(
+                re.sub(r"<[^>]*>", "", marker.group("marker") or marker.group("span") or "")
+            )
+        content = _WORD_LIST_MARKER.sub("", content)
+        kind = "ol" if _ORDERED_MARKER.match(marker_text.strip(_HTML_SPACE + "\u00a0")) else "ul"
+        between = html[position : paragraph.start()]
+        if open_list and (between.strip() or kind != open_list):
+            out.append(f"</{open_list}>")
+            open_list = None
+        out.append(between)
+        if open_list is None:
+            out.append(f"<{kind}>")
+            open_list = kind
+        out.append(f"<li>{content}</li>")
+        position = paragraph.end()
+    if open_list:
+        out.append(f"</{open_list}>")
+    out.append(html[position:])
+    return "".join(out)
+
+
 def clean_html(html: str) -> str:
     """Sanitize HTML from the editor or a word processor down to the tags a note may use.
 
@@ -305,7 +349,7 @@ def clean_html(html: str) -> str:
     paragraphs, h1/h2 become h3 and h5/h6 h4; empty paragraphs go.
     """
     builder = _TreeBuilder()
-    builder.feed(nh3.clean(html, **_FIRST_PASS))
+    builder.feed(nh3.clean(_word_lists(html), **_FIRST_PASS))
     builder.close()
     blocks = _flow(_hoist(builder.root.children))
     return nh3.clean(_serialize(blocks), **_LAST_PASS)
@@ -383,10 +427,21 @@ _LOOKS_LIKE_MARKUP = re.compile(
 
 
 def render_body(raw: str) -> str:
-    """The body as stored: sanitized HTML from either the editor's HTML or plain text. Idempotent."""
+    """The body as stored: sanitized HTML from either the editor's HTML or plain text. Idempotent.
+
+    The one rule set for note bodies: the model stores only its output (LessonNote.body is a
+    SanitizedHTMLField) and the editor shows it through the preview endpoint rather than repeating it."""
     if _LOOKS_LIKE_MARKUP.search(raw):
         return clean_html(raw)
     return clean_html(text_to_html(raw))
+
+
+def safe_html(stored: str):
+    """Stored body HTML marked safe for a template after nh3's last pass with the same allow-list (cheap, and
+    idempotent on what render_body stored): nothing is rendered that render_body would not allow."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(nh3.clean(stored or "", **_LAST_PASS))  # nh3's output is sanitized HTML
 
 
 class _TextExtractor(HTMLParser):

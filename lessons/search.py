@@ -1,4 +1,4 @@
-"""Thai full-text search of lesson-learned notes.
+"""Thai full-text search of lesson-learned notes, the same on SQLite and PostgreSQL.
 
 Thai is written without spaces between words, so neither PostgreSQL's parser nor SQLite's LIKE can find a word
 inside ``องค์กรการเงินชุมชนตำบลบางจาก``. The text is segmented into words with pythainlp's newmm tokenizer once,
@@ -8,10 +8,20 @@ newmm is dictionary-driven: pythainlp's word list alone splits บางจา�
 list plus the portal's own words (tambon and district names, the partners' abbreviations, the KM role words),
 built once per process. Everything comes from files inside the pythainlp package; nothing is ever downloaded.
 
-- PostgreSQL: full-text search on ``to_tsvector('simple', search_text)`` (GIN index, migration 0002) ranked with
-  ts_rank; when no note has every word, trigram word similarity (GIN trigram index) finds near misses (typos).
-- SQLite (the development default): every word must occur in ``search_text`` as a whole word; notes are ranked
-  by how often the words occur, with a bonus when they occur as a phrase or all in the title.
+Words inside compounds. newmm keeps a dictionary compound whole (ผู้ตรวจสอบบัญชี, การออมทรัพย์), so each token
+is also indexed with its sub-words: every dictionary word that lies on some complete segmentation of the token
+into smaller dictionary words (the lattice that maximal matching explores). ผู้ตรวจสอบบัญชี gives ผู้, ผู้ตรวจ,
+ผู้ตรวจสอบ, ตรวจ, ตรวจสอบ, สอบ, บัญชี; การ gives nothing, because no complete segmentation passes through กา.
+All paths rather than pythainlp's single best ``mm`` path: ผู้|ตรวจสอบ|บัญชี and ผู้ตรวจ|สอบ|บัญชี are equally
+short, and picking one would lose ตรวจสอบ or ผู้ตรวจ. Names (tambons, districts, abbreviations, KM roles) are
+not split: บางจาก is a place, not บาง + จาก.
+
+The stored text: sections ``§t`` (title), ``§k`` (key lessons and evidence), ``§s`` (summary and tags), ``§b``
+(body), each a run of units separated by spaces; a unit is a token, or a token and its sub-words joined by
+``|`` (``ผู้ตรวจสอบบัญชี|ผู้|ตรวจสอบ|…``). Both databases run the same query, a LIKE per word on whole units
+(served on PostgreSQL by the trigram index of migration 0002); the phrase check and the ranking are then done
+in Python on the stored text, so the two databases cannot give different answers. No near misses are results:
+``suggest()`` offers a similar word ("คุณหมายถึง …?") separately.
 """
 
 import html
@@ -21,14 +31,12 @@ import re
 import threading
 import time
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from functools import cached_property, reduce
+from difflib import get_close_matches
+from functools import cached_property, lru_cache, reduce
 
-from django.db import DatabaseError, connections, transaction
-from django.db.models import F, TextField, Value
-from django.db.models.functions import Concat
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -50,11 +58,12 @@ from pythainlp.util import normalize as thai_normalize
 # Words of the KM program that pythainlp would split (คุณ + กิจ); the roles are searched as one word.
 KM_WORDS = ("คุณเอื้อ", "คุณอำนวย", "คุณกิจ", "คุณลิขิต", "คุณประสาน", "คุณวิศาสตร์")
 
-# A near miss needs this share of the query's trigrams in one word of the note (pg_trgm word_similarity).
-TRIGRAM_THRESHOLD = 0.3
-# SQLite ranking: one point per occurrence of a query word, plus these.
+# Ranking: each occurrence of a query word counts the weight of its section; words of the query found next to
+# each other in the query's order count PHRASE_BONUS times more.
+SECTION_WEIGHTS = {"t": 8.0, "k": 4.0, "s": 2.0, "b": 1.0}
 PHRASE_BONUS = 2.0
-TITLE_BONUS = 3.0
+# A suggestion ("did you mean") needs this similarity (difflib ratio) to a word of the visible notes.
+SUGGESTION_CUTOFF = 0.75
 # Snippet: characters of context kept before the first match, and the length of the excerpt.
 SNIPPET_CONTEXT = 60
 SNIPPET_LENGTH = 220
@@ -83,6 +92,8 @@ _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _dictionary: Trie | None = None
 _dictionary_retry_at: float | None = None
 _dictionary_lock = threading.Lock()
+# The portal's own words (places, abbreviations, KM roles): never split into sub-words.
+_names: set[str] = set()
 DICTIONARY_RETRY_SECONDS = 60
 
 
@@ -97,6 +108,9 @@ def thai_dictionary() -> Trie:
                 # search_text, which separates words with spaces.
                 words = {word for word in thai_words() if not any(c.isspace() for c in word)}
                 _dictionary = dict_trie(words | portal_words)
+                _names.clear()
+                _names.update(portal_words)
+                _subwords.cache_clear()
                 # Without the tambons (a process started before `migrate`), place names would be split: use
                 # the poorer dictionary for now, and read the database again a little later.
                 _dictionary_retry_at = None if complete else time.monotonic() + DICTIONARY_RETRY_SECONDS
@@ -186,8 +200,70 @@ def segment(text: str) -> str:
     return " ".join(_words(text))
 
 
+# --- Sub-words -----------------------------------------------------------------------------------------------
+
+
+# Dictionary words whose parts are not their meaning (จัง + หวัด, ประ + ชุม): never split, or a search for หวัด
+# would find every note that names the province.
+UNSPLIT = frozenset(
+    {
+        "จังหวัด", "ประชุม", "ประชาชน", "ประเทศ", "ประมาณ", "สมาชิก", "กรรมการ", "ตำบล", "อำเภอ", "หมู่บ้าน",
+        "ชุมชน", "สหกรณ์", "กองทุน", "หน่วยงาน", "บริหาร", "ราชการ", "ปัญหา", "พัฒนา", "ศึกษา",
+    }
+)  # fmt: skip
+
+
+_CONSONANT = re.compile("[\u0e01-\u0e2e]")
+_TONE_MARK = re.compile("[\u0e48-\u0e4b]")
+
+
+def _is_subword(word: str) -> bool:
+    # Two consonants or a tone mark (ผู้): one-syllable open words (กา, สุ, อา) are mostly pieces of longer
+    # words, not the words a reader sees inside them.
+    return len(_CONSONANT.findall(word)) >= 2 or bool(_TONE_MARK.search(word))
+
+
+@lru_cache(maxsize=50_000)
+def _subwords(token: str) -> tuple[str, ...]:
+    """The words inside a token: the pieces of every shortest segmentation of it into smaller dictionary words
+    (of two consonants at least), and theirs in turn."""
+    if len(token) < 4 or token in _names or token in UNSPLIT or not ("\u0e01" <= token[0] <= "\u0e4e"):
+        return ()
+    trie, n = thai_dictionary(), len(token)
+    # fewest[i]: the fewest pieces that segment token[i:]; edges i → j for dictionary words token[i:j].
+    edges = {i: [i + len(word) for word in trie.prefixes(token[i:]) if _is_subword(word)] for i in range(n)}
+    edges[0] = [j for j in edges[0] if j < n]
+    fewest = {n: 0}
+    for i in range(n - 1, -1, -1):
+        counts = [fewest[j] + 1 for j in edges[i] if j in fewest]
+        if counts:
+            fewest[i] = min(counts)
+    if 0 not in fewest:
+        return ()
+    pieces, frontier = [], {0}
+    while frontier:
+        following = set()
+        for i in sorted(frontier):
+            for j in edges[i]:
+                if j in fewest and fewest[j] == fewest[i] - 1:
+                    pieces.append(token[i:j])
+                    following.add(j)
+        frontier = following - {n}
+    words = []
+    for piece in dict.fromkeys(pieces):
+        words += [piece, *_subwords(piece)]
+    return tuple(dict.fromkeys(words))
+
+
+def _unit(word: str) -> str:
+    return "|".join((word, *_subwords(word)))
+
+
+# --- The stored text -------------------------------------------------------------------------------------------
+
+
 def _note_parts(note: LessonNote) -> list[tuple[str, bool]]:
-    """The texts of a note other than its title, as (text, is_html), in reading order."""
+    """The texts of a note other than its title, as (text, is_html), in reading order (for snippets)."""
     parts = [(note.summary, False), (note.body, True)]
     if note.pk is not None:
         for lesson in note.key_lessons.all():
@@ -195,12 +271,29 @@ def _note_parts(note: LessonNote) -> list[tuple[str, bool]]:
     return parts
 
 
+def search_text_of(title: str, summary: str, body: str, lessons=(), tag_names=()) -> str:
+    """The stored search text of a note's parts; lessons are (text, evidence) pairs."""
+    sections = {
+        "t": [(title, False)],
+        "k": [(text, False) for pair in lessons for text in pair],
+        "s": [(summary, False), *((name, False) for name in tag_names)],
+        "b": [(body, True)],
+    }
+    out = []
+    for key, texts in sections.items():
+        units = [_unit(word) for text, is_html in texts for word in _words(text, is_html)]
+        out.append(" ".join([f"§{key}", *units]))
+    # Ends with a space, like every unit before it, so that " word " finds the last word too.
+    return " ".join(out) + " "
+
+
 def note_search_text(note: LessonNote) -> str:
-    """The segmented words of a note: title, summary, body, key lessons with their evidence, and tag names."""
-    parts = [(note.title, False), *_note_parts(note)]
+    """The segmented words of a note: title, key lessons with their evidence, summary and tags, and body."""
+    lessons, tags = [], []
     if note.pk is not None:
-        parts += [(tag.name, False) for tag in note.tags.all()]
-    return " ".join(word for text, is_html in parts for word in _words(text, is_html))
+        lessons = [(lesson.text, lesson.evidence) for lesson in note.key_lessons.all()]
+        tags = [tag.name for tag in note.tags.all()]
+    return search_text_of(note.title, note.summary, note.body, lessons, tags)
 
 
 def refresh_search_text(note: LessonNote) -> str:
@@ -225,6 +318,75 @@ def rebuild_search_texts(notes=None) -> int:
     return len(changed)
 
 
+def _sections(search_text: str) -> list[tuple[str, list[set[str]]]]:
+    """(section key, [the words of each unit]) of a stored search text."""
+    out = []
+    for unit in search_text.split():
+        if unit.startswith("§"):
+            out.append((unit[1:], []))
+        elif out:
+            out[-1][1].append(set(unit.split("|")))
+    return out
+
+
+# --- Queries ---------------------------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]*)[\"“”«»]?")
+
+
+@dataclass(frozen=True)
+class Query:
+    words: tuple[str, ...]  # every word the note must contain
+    phrases: tuple[tuple[str, ...], ...]  # quoted runs of two words or more, in that order
+    unquoted: tuple[str, ...]
+
+
+def parse_query(text: str) -> Query:
+    """Words outside quotes are all required, in any order; a quoted part needs its words next to each other
+    in that order. A quote left open runs to the end."""
+    phrases, rest, position = [], [], 0
+    for match in _QUOTED.finditer(text):
+        rest.append(text[position : match.start()])
+        phrase = tuple(_words(match.group(1), is_html=False))
+        if len(phrase) > 1:
+            phrases.append(phrase)
+        elif phrase:
+            rest.append(" " + phrase[0] + " ")
+        position = match.end()
+    rest.append(text[position:])
+    unquoted = tuple(_words(" ".join(rest), is_html=False))
+    words = tuple(dict.fromkeys([*unquoted, *(w for phrase in phrases for w in phrase)]))
+    return Query(words, tuple(phrases), unquoted)
+
+
+def _has_run(units: list[set[str]], run: tuple[str, ...]) -> int:
+    """How many times the words of run occur in consecutive units, in order."""
+    n = len(run)
+    return sum(1 for i in range(len(units) - n + 1) if all(run[k] in units[i + k] for k in range(n)))
+
+
+def _matches_phrases(sections, phrases) -> bool:
+    for phrase in phrases:
+        joined = "".join(phrase)
+        if not any(
+            _has_run(units, phrase) or any(joined in unit for unit in units) for _key, units in sections
+        ):
+            return False
+    return True
+
+
+def _rank(sections, query: Query) -> float:
+    rank = 0.0
+    for key, units in sections:
+        weight = SECTION_WEIGHTS.get(key, 1.0)
+        for word in query.words:
+            rank += weight * sum(1 for unit in units if word in unit)
+        runs = [*query.phrases, *([query.unquoted] if len(query.unquoted) > 1 else [])]
+        for run in runs:
+            rank += PHRASE_BONUS * weight * _has_run(units, run)
+    return rank
+
+
 # --- Searching --------------------------------------------------------------------------------------------------
 
 
@@ -233,136 +395,105 @@ class Result:
     note: LessonNote
     rank: float
     words: tuple[str, ...] = field(default=(), repr=False)
-    # Set for near misses: the query's terms, highlighted where a word of the note resembles one.
-    near_terms: tuple[str, ...] = field(default=(), repr=False)
 
     @cached_property
     def snippet(self) -> SafeString:
         """An escaped excerpt around the first match with each matched word in <mark>; computed on first use,
         so that a paginated list segments only the notes it shows."""
-        return _snippet(self.note, set(self.words), self.near_terms)
+        return _snippet(self.note, set(self.words))
+
+
+def _contains_word(word: str) -> Q:
+    # Whole units only: the word alone, first, last or among a unit's sub-words.
+    return reduce(
+        operator.or_,
+        (Q(search_text__contains=f"{left}{word}{right}") for left in " |" for right in " |"),
+    )
 
 
 def search(query: str, notes) -> list[Result]:
-    """The notes of the queryset that contain every word of the query, best first; on PostgreSQL, when none
-    does, the notes whose words resemble the query's (a typo). An empty or punctuation-only query finds none."""
-    words = _words(query)
-    if not words:
+    """The notes of the queryset that contain every word of the query (and each quoted phrase in order), best
+    first: title, then key lessons, then summary and tags, then body. An empty or punctuation-only query
+    finds none. The same answer on every database."""
+    parsed = parse_query(query)
+    if not parsed.words:
         return []
     ordering = [*(notes.query.order_by or notes.model._meta.ordering), "-pk"]
-    if connections[notes.db].vendor == "postgresql":
-        return _search_postgresql(query, words, notes, ordering)
-    return _search_portable(words, notes, ordering)
-
-
-def _search_postgresql(query, words, notes, ordering) -> list[Result]:
-    from django.contrib.postgres.lookups import TrigramWordSimilar
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-
-    # The same expression as the GIN index of migration 0002, so that the index serves the query.
-    document = SearchVector("search_text", config="simple")
-    text = " ".join(words)
-    # plainto_tsquery: the words are parsed as text, never as tsquery syntax (& | ! :* ' stay harmless), and
-    # all of them are required.
-    every_word = SearchQuery(text, config="simple", search_type="plain")
-    rank = SearchRank(document, every_word)
-    if len(words) > 1:
-        rank = rank + SearchRank(document, SearchQuery(text, config="simple", search_type="phrase"))
-    found = (
-        notes.alias(search_document=document)
-        .filter(search_document=every_word)
-        .annotate(search_rank=rank)
-        .order_by("-search_rank", *ordering)
-        .prefetch_related("key_lessons")
-    )
-    results = [Result(note, note.search_rank, tuple(words)) for note in found]
-    if results:
-        return results
-
-    # Near misses: each term of the query (a run of text between spaces or punctuation, บางจาค as typed rather
-    # than its fragments บาง จา ค) must resemble a word of the note. `search_text %> term` is the form the
-    # trigram index serves; its threshold is a setting, changed for this transaction only.
-    terms = _query_terms(query)
-    similarity = reduce(operator.add, (TrigramWordSimilarity(term, "search_text") for term in terms))
-    near = (
-        notes.filter(*(TrigramWordSimilar(F("search_text"), Value(term)) for term in terms))
-        .annotate(search_rank=similarity / len(terms))
-        .order_by("-search_rank", *ordering)
-        .prefetch_related("key_lessons")
-    )
-    with transaction.atomic(using=notes.db):
-        with connections[notes.db].cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)]
-            )
-        return [Result(note, note.search_rank, tuple(words), tuple(terms)) for note in near]
-
-
-def _query_terms(query: str) -> list[str]:
-    """The query's words, with the Thai ones written without a break between them joined again."""
-    terms, end = [], None
-    for start, stop, word in _tokens(_clean(_plain_text(query))):
-        if start == end:
-            terms[-1] += word
-        else:
-            terms.append(word)
-        end = stop
-    return list(dict.fromkeys(terms))
-
-
-def _search_portable(words, notes, ordering) -> list[Result]:
-    padded = Concat(Value(" "), "search_text", Value(" "), output_field=TextField())
-    found = notes.alias(padded_search_text=padded)
-    for word in dict.fromkeys(words):
-        found = found.filter(padded_search_text__contains=f" {word} ")
-    ranks = {
-        pk: _portable_rank(words, title, text)
-        for pk, title, text in found.values_list("pk", "title", "search_text")
-    }
+    found = notes.filter(*(_contains_word(word) for word in parsed.words))
+    ranks = {}
+    for pk, text in found.values_list("pk", "search_text"):
+        sections = _sections(text + " ")
+        if _matches_phrases(sections, parsed.phrases):
+            ranks[pk] = _rank(sections, parsed)
     if not ranks:
         return []
     found = notes.filter(pk__in=ranks).order_by(*ordering).prefetch_related("key_lessons")
     ordered = sorted(found, key=lambda note: -ranks[note.pk])  # stable: the queryset's order among equals
-    return [Result(note, ranks[note.pk], tuple(words)) for note in ordered]
+    return [Result(note, ranks[note.pk], parsed.words) for note in ordered]
 
 
-def _portable_rank(words: list[str], title: str, search_text: str) -> float:
-    tokens = search_text.split()
-    counts = Counter(tokens)
-    rank = float(sum(counts[word] for word in set(words)))
-    if len(words) > 1:
-        n = len(words)
-        rank += PHRASE_BONUS * sum(1 for i in range(len(tokens) - n + 1) if tokens[i : i + n] == words)
-    if set(words) <= set(_words(title, is_html=False)):
-        rank += TITLE_BONUS
-    return rank
+def suggest(query: str, notes) -> str | None:
+    """ "Did you mean": the query with each word no visible note contains replaced by the most similar word
+    that one does, or None. Never a result: the page offers it as a new search."""
+    terms = [term for term in re.split(r"[\s\"“”«»]+", query) if _words(term, is_html=False)]
+    if not terms:
+        return None
+    vocabulary = set()
+    for text in notes.values_list("search_text", flat=True):
+        for unit in text.split():
+            if not unit.startswith("§"):
+                vocabulary.update(unit.split("|"))
+    changed, out = False, []
+    for term in terms:
+        words = _words(term, is_html=False)
+        if all(word in vocabulary for word in words):
+            out.append(term)
+            continue
+        # The term as typed, its pieces joined again: บางจาค rather than its fragments บาง จา ค.
+        close = get_close_matches("".join(words), sorted(vocabulary), n=1, cutoff=SUGGESTION_CUTOFF)
+        if not close:
+            return None
+        out.append(close[0])
+        changed = True
+    return " ".join(out) if changed else None
 
 
 # --- Snippets ---------------------------------------------------------------------------------------------------
 
 
-def _snippet(note: LessonNote, words: set[str], near_terms: tuple[str, ...]) -> SafeString:
-    def matches(word: str) -> bool:
-        if word in words:
-            return True
-        return len(word) > 1 and any(SequenceMatcher(None, word, term).ratio() >= 0.75 for term in near_terms)
+def _match_span(word: str, words: set[str]) -> tuple[int, int] | None:
+    """Where in a token a query word is: the whole token, or the first sub-word of it that was searched."""
+    if word in words:
+        return 0, len(word)
+    for sub in _subwords(word):
+        if sub in words:
+            start = word.find(sub)
+            return start, start + len(sub)
+    return None
 
+
+def _snippet(note: LessonNote, words: set[str]) -> SafeString:
     first_text = None
     for text, is_html in _note_parts(note):
         text = _clean(_plain_text(text, is_html))
         if not text:
             continue
         tokens = list(_tokens(text))
-        marked = {i for i, (_start, _end, word) in enumerate(tokens) if matches(word)}
+        marked = {}
+        for i, (start, end, word) in enumerate(tokens):
+            span = _match_span(word, words)
+            if span is not None:
+                # The token's text may differ from its word (digits, dots): mark all of it unless a sub-word.
+                marked[i] = (span[0], span[1]) if span != (0, len(word)) and text[start:end] == word else None
         if marked:
             return _excerpt(text, tokens, marked, tokens[min(marked)][0])
         first_text = first_text or (text, tokens)
     if first_text is None:
         return mark_safe("")
-    return _excerpt(*first_text, set(), 0)
+    return _excerpt(*first_text, {}, 0)
 
 
-def _excerpt(text: str, tokens, marked: set[int], first_match: int) -> SafeString:
+def _excerpt(text: str, tokens, marked: dict, first_match: int) -> SafeString:
     """SNIPPET_LENGTH characters of text from a little before the first match, cut between words."""
     start = 0
     if first_match > SNIPPET_CONTEXT:
@@ -374,8 +505,15 @@ def _excerpt(text: str, tokens, marked: set[int], first_match: int) -> SafeStrin
     for i, (s, e, _word) in enumerate(tokens):
         if s < start or e > end:
             continue
-        word = escape(text[s:e])
-        pieces += [escape(text[position:s]), f"<mark>{word}</mark>" if i in marked else word]
+        token = text[s:e]
+        if i not in marked:
+            word = escape(token)
+        elif marked[i] is None:
+            word = f"<mark>{escape(token)}</mark>"
+        else:
+            a, b = marked[i]
+            word = f"{escape(token[:a])}<mark>{escape(token[a:b])}</mark>{escape(token[b:])}"
+        pieces += [escape(text[position:s]), word]
         position = e
     pieces += [escape(text[position:end]), " …" if end < len(text) else ""]
     return mark_safe("".join(pieces))  # every piece of the note's text went through escape()

@@ -2,21 +2,27 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies.models import KmRole, Organization, Tambon
+from agencies.models import Organization, Tambon
 from core.thaidates import format_date
-from lessons import richtext, search, services
-from lessons.forms import CommentForm, KeyLessonFormSet, NoteForm
-from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
+from lessons import access, attachments, booklet, richtext, search, services
+from lessons.forms import (
+    AttachmentForm,
+    BookletFilterForm,
+    CommentForm,
+    KeyLessonFormSet,
+    NoteForm,
+    ReviewForm,
+)
+from lessons.models import Collection, Comment, LessonNote, NoteEvent, Tag
 
 NOTES_PER_PAGE = 20
 COMMENTS_PER_WINDOW = 5
@@ -24,12 +30,9 @@ COMMENT_WINDOW = dt.timedelta(minutes=10)
 
 
 def note_for(request, slug, *, edit=False) -> LessonNote:
-    """The note with this slug if the user may see it (or edit it); 404 otherwise, so drafts stay unseen."""
-    note = get_object_or_404(LessonNote.objects.select_related("author", "collection"), slug=slug)
-    allowed = services.can_edit(request.user, note) if edit else services.can_see(request.user, note)
-    if not allowed:
-        raise Http404
-    return note
+    if edit:
+        return access.get_note_for_change(request.user, slug)
+    return access.get_note_for_user(request.user, slug)
 
 
 def _filtered(request, notes):
@@ -77,16 +80,10 @@ def note_list(request):
 @require_safe
 def note_detail(request, slug):
     note = note_for(request, slug)
+    user = request.user
     comments = note.comments.select_related("author")
-    if not services.can_moderate(request.user, note):
+    if not access.can_moderate(user, note):
         comments = comments.filter(is_hidden=False)
-    # "Figures have changed since": for an anonymous reader only from the cache, so that the internet cannot
-    # make the portal recompute the province; a signed-in reader (staff) fills the cache.
-    live = (
-        services.live_figures(note, compute_if_missing=request.user.is_authenticated)
-        if note.is_published and note.report_snapshot
-        else None
-    )
     related = (
         LessonNote.objects.published()
         .exclude(pk=note.pk)
@@ -99,12 +96,22 @@ def note_detail(request, slug):
     report_rows = (
         [(names.get(row["code"], row["code"]), row) for row in snapshot["agencies"]] if snapshot else []
     )
+    can_edit, can_review = access.can_edit(user, note), access.can_review(user, note)
+    events = list(note.events.select_related("actor"))
+    # Reviewers' comments are for the author and the reviewers; the publication record is for everyone.
+    private_kinds = {NoteEvent.Kind.REVIEW_COMMENT, NoteEvent.Kind.RETURNED, NoteEvent.Kind.SUBMITTED}
+    public_events = [e for e in events if e.kind not in private_kinds]
+    review_events = [e for e in events if e.kind in private_kinds] if (can_edit or can_review) else []
+    files = list(note.attachments.all())
+    photos = [a for a in files if a.is_photo]
+    documents = [a for a in files if not a.is_photo]
+    share_url = request.build_absolute_uri(note.get_absolute_url())
     context = {
         "note": note,
         "key_lessons": note.key_lessons.all(),
         "comments": comments,
         "comment_count": note.comments.filter(is_hidden=False).count(),
-        "comment_form": CommentForm() if request.user.is_authenticated else None,
+        "comment_form": CommentForm() if user.is_authenticated else None,
         "snapshot": snapshot,
         "report_rows": report_rows,
         "chart": {
@@ -112,10 +119,24 @@ def note_detail(request, slug):
             "values": [row["attendance_rate"] for _name, row in report_rows],
             "label": _("Attendance rate %"),
         },
-        "live_differs": bool(live and live["agencies"] != note.report_snapshot["agencies"]),
+        "live_differs": services.figures_changed_since_frozen(
+            note, compute_if_missing=user.is_authenticated
+        ),
         "related": related,
-        "can_edit": services.can_edit(request.user, note),
-        "can_moderate": services.can_moderate(request.user, note),
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "can_publish": access.can_publish(user, note),
+        "review_required": access.review_required(),
+        "can_moderate": access.can_moderate(user, note),
+        "public_events": public_events,
+        "review_events": review_events,
+        "review_form": ReviewForm() if can_review else None,
+        "attachment_form": AttachmentForm() if can_edit else None,
+        "files": files,
+        "photos": photos,
+        "documents": documents,
+        "og_image": request.build_absolute_uri(photos[0].get_absolute_url()) if photos else "",
+        "share_url": share_url,
         "dashboard_query": _dashboard_query(note.report_scope),
         "summary_text": note.summary or richtext.plain_text(note.body)[:200],
     }
@@ -140,7 +161,7 @@ def _dashboard_query(scope: dict | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 def note_create(request):
-    if not services.can_write(request.user):
+    if not access.can_write(request.user):
         raise PermissionDenied
     return _edit(request, LessonNote(author=request.user))
 
@@ -157,24 +178,23 @@ def _edit(request, note: LessonNote):
     if request.method == "POST" and form.is_valid() and lessons.is_valid():
         if "preview" in request.POST:
             preview = {
-                "body": form.cleaned_data["body"],
+                "body": richtext.safe_html(form.cleaned_data["body"]),
                 "figures": services.live_figures(LessonNote(report_scope=form.report_scope())),
             }
         else:
-            with transaction.atomic():
-                note = form.save(commit=False)
-                note.report_scope = form.report_scope()
-                if not note.slug:
-                    note.slug = services.unique_slug(note.title)
-                note.save()
+            note = form.save(commit=False)
+            note.report_scope = form.report_scope()
+
+            def save_related(saved):
                 form.save_m2m()
-                note.sessions.set(form.cleaned_data["session_codes"])
-                lessons.instance = note
+                saved.sessions.set(form.cleaned_data["session_codes"])
+                lessons.instance = saved
                 for order, lesson_form in enumerate(lessons.forms):
                     lesson_form.instance.order = order
                 lessons.save()
-                # A published note keeps its frozen figures when edited; they change only if it is published again.
-                search.refresh_search_text(note)
+
+            # A published note keeps its frozen figures when edited; they change only when re-frozen.
+            services.save_note(note, save_related=save_related, tag_names=form.cleaned_data["new_tags"])
             messages.success(request, _("Note saved."))
             return redirect("lessons:note_detail", slug=note.slug)
     return render(
@@ -185,19 +205,49 @@ def _edit(request, note: LessonNote):
 
 
 @require_POST
+def body_preview(request):
+    """The body as it will be stored: the editor shows this instead of repeating the server's rules."""
+    if not access.can_write(request.user):
+        raise PermissionDenied
+    body = request.POST.get("body", "")[:200_000]
+    if request.POST.get("kind") == "text":
+        # Typed or pasted plain text: escaped, whatever it looks like; lines and lists as the form reads them.
+        html = richtext.clean_html(richtext.text_to_html(body))
+    else:
+        html = richtext.render_body(body)
+    return JsonResponse({"html": str(richtext.safe_html(html))})
+
+
+@require_POST
 def note_transition(request, slug, action):
-    note = note_for(request, slug, edit=True)
+    note = access.get_note_for_user(request.user, slug)
+    user = request.user
+    if not (access.can_edit(user, note) or access.can_review(user, note)):
+        raise Http404
     if action == "submit":
-        services.submit(note)
+        services.submit(note, user)
         messages.success(request, _("Sent for review."))
     elif action == "publish":
-        services.publish(note)
+        services.publish(note, user)
         messages.success(
             request, _("Published: anyone can read it now, and its figures are frozen as of today.")
         )
     elif action == "unpublish":
-        services.unpublish(note)
+        services.unpublish(note, user)
         messages.success(request, _("Taken back to draft."))
+    elif action == "refreeze":
+        services.refreeze(note, user)
+        messages.success(request, _("The figures were taken again as of today."))
+    elif action in ("return", "comment"):
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("message", [])))
+        elif action == "return":
+            services.return_to_author(note, user, form.cleaned_data["message"])
+            messages.success(request, _("Returned to the author with your comments."))
+        else:
+            services.review_comment(note, user, form.cleaned_data["message"])
+            messages.success(request, _("Comment sent to the author."))
     else:
         raise Http404
     return redirect("lessons:note_detail", slug=note.slug)
@@ -205,12 +255,84 @@ def note_transition(request, slug, action):
 
 @require_safe
 def my_notes(request):
-    if not services.can_write(request.user):
+    if not access.can_write(request.user):
         raise PermissionDenied
     notes = LessonNote.objects.filter(author=request.user).order_by("-updated_at")
-    if services.is_editor(request.user):
+    if access.is_editor(request.user):
         notes = LessonNote.objects.select_related("author").order_by("-updated_at")
-    return render(request, "lessons/my_notes.html", {"notes": notes})
+    to_review = []
+    if access.is_reviewer(request.user):
+        to_review = (
+            LessonNote.objects.filter(status=LessonNote.Status.REVIEW)
+            .exclude(author=request.user)
+            .select_related("author")
+            .order_by("updated_at")
+        )
+    return render(request, "lessons/my_notes.html", {"notes": notes, "to_review": to_review})
+
+
+# Photos and documents -------------------------------------------------------------------------------------------
+
+
+@require_POST
+def attachment_add(request, slug):
+    note = note_for(request, slug, edit=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachments.add_attachment(
+                note, form.cleaned_data["file"], form.cleaned_data["title"], request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("File added."))
+    else:
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    return redirect(note.get_absolute_url() + "#attachments")
+
+
+@require_POST
+def attachment_delete(request, slug, pk):
+    note = note_for(request, slug, edit=True)
+    attachments.delete_attachment(get_object_or_404(note.attachments, pk=pk))
+    messages.success(request, _("File removed."))
+    return redirect(note.get_absolute_url() + "#attachments")
+
+
+@login_not_required
+@require_safe
+def attachment_file(request, slug, pk, variant):
+    """A note's file, for whoever may see the note; never from a public folder, so a draft's photos stay
+    private."""
+    note = note_for(request, slug)
+    attachment = get_object_or_404(note.attachments, pk=pk)
+    if variant == "thumb" and attachment.thumbnail:
+        stored = attachment.thumbnail
+    elif variant == "file":
+        stored = attachment.file
+    else:
+        raise Http404
+    content_type = "image/png" if stored.name.endswith(".png") else attachment.content_type
+    if variant == "thumb" and not stored.name.endswith(".png"):
+        content_type = "image/jpeg"
+    response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
+    if attachment.is_photo:
+        response["Content-Disposition"] = "inline"
+    else:
+        name = (
+            attachment.original_name if attachment.original_name.lower().endswith(".pdf") else "document.pdf"
+        )
+        response["Content-Disposition"] = _content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400" if note.is_published else "private, no-store"
+    return response
+
+
+def _content_disposition(name: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(as_attachment=True, filename=name)
 
 
 @require_POST
@@ -236,7 +358,7 @@ def comment_create(request, slug):
 @require_POST
 def comment_moderate(request, slug, comment_id, action):
     note = note_for(request, slug)
-    if not services.can_moderate(request.user, note):
+    if not access.can_moderate(request.user, note):
         raise PermissionDenied
     comment = get_object_or_404(note.comments, pk=comment_id)
     if action == "hide":
@@ -253,39 +375,35 @@ def comment_moderate(request, slug, comment_id, action):
 @require_safe
 def note_search(request):
     query = request.GET.get("q", "").strip()[:200]
-    results = search.search(query, LessonNote.objects.published().select_related("author")) if query else []
-    return render(request, "lessons/search.html", {"query": query, "results": results})
+    published = LessonNote.objects.published()
+    results = search.search(query, published.select_related("author")) if query else []
+    suggestion = search.suggest(query, published) if query and not results else None
+    return render(
+        request, "lessons/search.html", {"query": query, "results": results, "suggestion": suggestion}
+    )
 
 
 @login_not_required
 @require_safe
 def knowledge_assets(request):
-    """ขุมความรู้: every key lesson of the published notes, filterable."""
-    lessons = KeyLesson.objects.filter(note__status=LessonNote.Status.PUBLISHED).select_related("note")
-    role = request.GET.get("role", "")
-    if role in KmRole.values:
-        lessons = lessons.filter(role=role)
-    for key, lookup in (
-        ("tambon", "note__tambons__code"),
-        ("agency", "note__agencies__code"),
-        ("collection", "note__collection__slug"),
-    ):
-        value = request.GET.get(key, "").strip()
-        if value:
-            lessons = lessons.filter(**{lookup: value})
-    page = Paginator(lessons.distinct().order_by("-note__published_at", "order"), 50).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    """คลังความรู้: the key lessons of the published notes by KM role, then collection or tag."""
+    form = BookletFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
     context = {
-        "page": page,
-        "query": query.urlencode(),
-        "roles": KmRole.choices,
-        "role": role,
-        "tambons": Tambon.objects.filter(lesson_notes__status="published").distinct(),
-        "agencies": Organization.objects.partners(),
-        "collections": Collection.objects.all(),
-        "selected": {k: request.GET.get(k, "") for k in ("tambon", "agency", "collection")},
+        "form": form,
+        "booklet": booklet.booklet(**filters),
+        "query": request.GET.urlencode() if form.is_valid() else "",
     }
     return render(request, "lessons/knowledge_assets.html", context)
+
+
+@login_not_required
+@require_safe
+def knowledge_booklet(request):
+    """The knowledge-asset booklet as a PDF, with the filters of the page."""
+    form = BookletFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    pdf = booklet.booklet_pdf(booklet.booklet(**filters), base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = _content_disposition("knowledge-booklet.pdf")
+    return response

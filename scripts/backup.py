@@ -25,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 BACKUP_DIR = VAR_DIR / "backups"
+# Uploaded files (lesson photos and documents) when stored on the file system (MEDIA_ROOT): kept beside the
+# database file as <backup>.media.tar. An S3-compatible store is backed up by the store itself.
+MEDIA_DIR = VAR_DIR / "media"
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -76,8 +79,9 @@ def default_output(settings: dict, now: dt.datetime | None = None) -> Path:
 # Backup -------------------------------------------------------------------------------------------------------
 
 
-def backup(settings: dict, output: Path | None = None) -> Path:
-    """Writes a backup of the database and returns its path. The file appears only once complete."""
+def backup(settings: dict, output: Path | None = None, media_dir: Path = MEDIA_DIR) -> Path:
+    """Writes a backup of the database (and of the media folder beside it) and returns its path. The file
+    appears only once complete."""
     output = Path(output) if output else default_output(settings)
     if output.exists():
         raise BackupError(f"{output} already exists; choose another --output.")
@@ -91,10 +95,43 @@ def backup(settings: dict, output: Path | None = None) -> Path:
         else:
             _backup_postgresql(settings, partial)
         partial.chmod(0o600)
+        _backup_media(Path(media_dir), media_archive(output))
         partial.replace(output)
     finally:
         partial.unlink(missing_ok=True)
     return output
+
+
+def media_archive(backup_file: Path) -> Path:
+    return Path(backup_file).with_name(Path(backup_file).name + ".media.tar")
+
+
+def _backup_media(media_dir: Path, archive: Path):
+    import tarfile
+
+    if not media_dir.is_dir() or not any(media_dir.iterdir()):
+        return
+    partial = archive.with_name(archive.name + ".partial")
+    partial.unlink(missing_ok=True)
+    # Created readable by the owner only before anything is written: the photos may show people.
+    partial.touch(mode=0o600)
+    with tarfile.open(partial, "w") as tar:
+        tar.add(media_dir, arcname="media")
+    partial.replace(archive)
+
+
+def _restore_media(archive: Path, media_dir: Path):
+    import tarfile
+
+    if not archive.is_file():
+        return
+    media_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive) as tar:
+        # The "data" filter refuses absolute paths, links out of the folder and device files.
+        members = [m for m in tar.getmembers() if m.name == "media" or m.name.startswith("media/")]
+        for member in members:  # into the folder of this installation, whatever its name
+            member.name = media_dir.name + member.name.removeprefix("media")
+        tar.extractall(media_dir.parent, members=members, filter="data")
 
 
 def _backup_sqlite(database: Path, output: Path):
@@ -191,8 +228,9 @@ def table_count(settings: dict) -> int:
         connection.close()
 
 
-def restore(path: Path, settings: dict, force: bool = False):
-    """Restores a backup into the database. Refuses a database that holds tables unless force is given."""
+def restore(path: Path, settings: dict, force: bool = False, media_dir: Path = MEDIA_DIR):
+    """Restores a backup into the database (and its media files, when the backup has them). Refuses a
+    database that holds tables unless force is given."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no backup file at {path}.")
@@ -215,6 +253,7 @@ def restore(path: Path, settings: dict, force: bool = False):
         _restore_sqlite(path, Path(settings["NAME"]))
     else:
         _restore_postgresql(path, settings)
+    _restore_media(media_archive(path), Path(media_dir))
 
 
 def _restore_sqlite(path: Path, database: Path):

@@ -57,3 +57,12 @@ def reference_db(transactional_db):
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     roles.sync_role_permissions()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def media_root(tmp_path_factory):
+    """Uploaded files (lesson photos and documents) go to a temporary folder, never the developer's var/media."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT

@@ -1,8 +1,11 @@
 // A small rich-text editor for lesson notes, without dependencies: it enhances every
 // <textarea data-editor="rich">. The textarea stays in the form, hidden, and receives the editor's HTML on
-// every change, so the form posts as usual; without JavaScript the textarea itself takes plain text. The
-// server sanitizes whatever arrives (lessons/richtext.py), so the clean-up here is a courtesy that makes the
-// editor show what will be kept.
+// every change, so the form posts as usual; without JavaScript the textarea itself takes plain text.
+//
+// The editor has no rules of its own about what a body may hold. Whatever enters it from outside (the saved
+// body, a paste from a word processor or a chat, a link) goes through the server's normalizer first
+// (lessons/richtext.py render_body, through the endpoint in data-preview-url), so what the editor shows is
+// what will be stored; the toolbar only applies the browser's own bold and list commands.
 (function () {
   "use strict";
 
@@ -16,7 +19,6 @@
     link: "ลิงก์",
     clear: "ล้างรูปแบบ",
     linkPrompt: "ที่อยู่ของลิงก์ (ขึ้นต้นด้วย https:// หรือเป็นอีเมล)",
-    linkRejected: "ใส่ได้เฉพาะลิงก์ที่ขึ้นต้นด้วย http:// หรือ https:// หรืออีเมล",
   };
   const BUTTONS = [
     { key: "bold", command: "bold", shortcut: "Control+B" },
@@ -27,12 +29,6 @@
     { key: "link", action: "link", shortcut: "Control+K" },
     { key: "clear", action: "clear" },
   ];
-  const SAFE_PROTOCOLS = ["http:", "https:", "mailto:"];
-  // Never worth keeping from a paste: code, styling, embedded content, form controls, and images (which a
-  // note cannot hold).
-  const DROPPED =
-    "script, style, link, meta, title, xml, template, noscript, iframe, frame, frameset, object, embed, " +
-    "svg, math, form, input, button, select, textarea, img, picture, video, audio, canvas";
   const INVISIBLE = /[\s\u200b\u200c\u200d\u2060\ufeff]/g;
 
   function hasText(node) {
@@ -51,136 +47,32 @@
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
 
-  // The address as the browser understands it when it is absolute http, https or mailto; otherwise null.
-  function safeUrl(value) {
-    try {
-      const url = new URL(value.trim());
-      return SAFE_PROTOCOLS.includes(url.protocol) ? url.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  // What a person types at the prompt: "www.example.org" and "name@example.org" are meant as links too.
-  function urlFromInput(value) {
+  // What a person types at the link prompt: "www.example.org" and "name@example.org" are meant as links too.
+  // Whether the address is allowed is the server's decision (the link is inserted through it).
+  function linkFromInput(value) {
     const text = value.trim();
-    if (/^www\./i.test(text)) return safeUrl("https://" + text);
-    if (/^[^\s@:/]+@[^\s@/]+\.[^\s@/]+$/.test(text)) return safeUrl("mailto:" + text);
-    return safeUrl(text);
+    if (/^www\./i.test(text)) return "https://" + text;
+    if (/^[^\s@:/]+@[^\s@/]+\.[^\s@/]+$/.test(text)) return "mailto:" + text;
+    return text;
   }
 
-  // Plain text as the server's text_to_html reads it: blank lines part paragraphs, and lines starting with
-  // "- ", "• ", "* " or "1. ", "2) " make lists (a chat message pasted with bullets keeps them).
-  const BULLET_ITEM = /^[ \t]*[-•*][ \t]+(.*)$/;
-  const NUMBERED_ITEM = /^[ \t]*[0-9\u0e50-\u0e59]{1,3}[.)][ \t]+(.*)$/;
-
-  function textToHtml(text) {
-    const parts = [];
-    let lines = [];
-    let list = null;
-    const flushLines = () => {
-      if (lines.length) parts.push("<p>" + lines.map(escapeHtml).join("<br>") + "</p>");
-      lines = [];
-    };
-    const flushList = () => {
-      if (list) parts.push("<" + list.tag + ">" + list.items.join("") + "</" + list.tag + ">");
-      list = null;
-    };
-    text.replace(/\r\n?/g, "\n").split("\n").forEach((line) => {
-      const bullet = BULLET_ITEM.exec(line);
-      const numbered = bullet ? null : NUMBERED_ITEM.exec(line);
-      if (bullet || numbered) {
-        const tag = bullet ? "ul" : "ol";
-        flushLines();
-        if (list && list.tag !== tag) flushList();
-        list = list || { tag, items: [] };
-        list.items.push("<li>" + escapeHtml((bullet || numbered)[1].trim()) + "</li>");
-      } else if (line.trim()) {
-        flushList();
-        lines.push(line.trim());
-      } else {
-        flushLines();
-      }
-    });
-    flushLines();
-    flushList();
-    return parts.join("");
-  }
-
-  // Word writes a list as paragraphs with style="mso-list:l0 level1 lfo1" and the bullet or number as text in
-  // a span marked mso-list:Ignore. Turn runs of them into <ul>/<ol>, before their styles are stripped.
-  function wordListsToLists(root) {
-    const items = Array.from(root.querySelectorAll("p")).filter((p) =>
-      /mso-list:\s*l\d/i.test(p.getAttribute("style") || ""),
-    );
-    const isItem = new Set(items);
-    const ordered = new Map();
-    items.forEach((p) => {
-      const marker = p.querySelector('span[style*="mso-list:ignore" i], span[style*="mso-list: ignore" i]');
-      const markerText = marker ? marker.textContent.replace(INVISIBLE, "") : "";
-      ordered.set(p, /^\(?[0-9a-z\u0e01-\u0e2e\u0e50-\u0e59]{1,4}[.)]/i.test(markerText));
-      if (marker) {
-        let outer = marker;
-        while (outer.parentElement !== p && outer.parentElement.textContent === marker.textContent) {
-          outer = outer.parentElement;
-        }
-        outer.remove();
-      }
-    });
-    // Group before moving anything, while the paragraphs are still each other's siblings.
-    const startsList = items.map((p) => {
-      const previous = p.previousElementSibling;
-      return !(previous && isItem.has(previous) && ordered.get(previous) === ordered.get(p));
-    });
-    let list = null;
-    items.forEach((p, index) => {
-      if (startsList[index]) {
-        list = root.ownerDocument.createElement(ordered.get(p) ? "ol" : "ul");
-        p.before(list);
-      }
-      const item = root.ownerDocument.createElement("li");
-      item.append(...p.childNodes);
-      list.append(item);
-      p.remove();
-    });
-  }
-
-  // Pasted or posted-back HTML as the editor should hold it, parsed in an inert document where nothing runs.
-  function tidy(html) {
-    const doc = new DOMParser().parseFromString(html, "text/html");
-    const body = doc.body;
-    wordListsToLists(body);
-    body.querySelectorAll(DROPPED).forEach((element) => element.remove());
-    const walker = doc.createTreeWalker(body, NodeFilter.SHOW_COMMENT);
-    const comments = [];
-    while (walker.nextNode()) comments.push(walker.currentNode);
-    comments.forEach((comment) => comment.remove());
-    body.querySelectorAll("*").forEach((element) => {
-      // on* handlers and Word's class, style and lang all go; a link keeps its address and title.
-      Array.from(element.attributes).forEach((attribute) => {
-        const name = attribute.name.toLowerCase();
-        if (!(element.localName === "a" && (name === "href" || name === "title"))) {
-          element.removeAttribute(attribute.name);
-        }
-      });
-      const href = element.localName === "a" ? element.getAttribute("href") : null;
-      if (href !== null && !safeUrl(href)) element.removeAttribute("href");
-    });
-    // Word's own elements (<o:p>, <st1:place>) carry nothing but their text.
-    Array.from(body.querySelectorAll("*"))
-      .filter((element) => element.localName.includes(":"))
-      .forEach((element) => element.replaceWith(...element.childNodes));
-    // Word writes <p><o:p>&nbsp;</o:p></p> for every blank line; the server drops empty paragraphs too.
-    body.querySelectorAll("p").forEach((p) => {
-      if (!hasText(p)) p.remove();
-    });
-    // The line breaks between Word's paragraphs would otherwise be pasted as a paragraph of their own.
-    [body, ...body.querySelectorAll("ul, ol, div, blockquote")].forEach((parent) => {
-      Array.from(parent.childNodes)
-        .filter((node) => node.nodeType === Node.TEXT_NODE && !/[^ \t\n\r\f]/.test(node.data))
-        .forEach((node) => node.remove());
-    });
-    return body.innerHTML.trim();
+  // The server's normalized HTML of a piece of body: HTML (kind "html") or plain text typed or pasted
+  // (kind "text", where blank lines part paragraphs and "- " lines make lists).
+  function normalized(textarea, body, kind) {
+    const form = textarea.form;
+    const token = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    const data = new FormData();
+    data.append("body", body);
+    data.append("kind", kind);
+    return fetch(textarea.dataset.previewUrl, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: token ? { "X-CSRFToken": token.value } : {},
+    }).then((response) => {
+      if (!response.ok) throw new Error("preview " + response.status);
+      return response.json();
+    }).then((json) => json.html);
   }
 
   function label(textarea, key) {
@@ -232,9 +124,20 @@
     if (textarea.placeholder) area.dataset.placeholder = textarea.placeholder;
     if (textarea.rows) area.style.minHeight = Math.max(textarea.rows, 6) * 1.6 + "em";
 
+    // The saved or posted-back body is shown as the server normalizes it; until then, as plain text.
     const value = textarea.value;
-    area.innerHTML = !value.trim() ? "" : /<[a-z!/]/i.test(value) ? tidy(value) : textToHtml(value);
-    if (!area.firstElementChild) area.innerHTML = "<p>" + (area.innerHTML || "<br>") + "</p>";
+    area.replaceChildren();
+    if (value.trim()) {
+      const paragraph = document.createElement("p");
+      paragraph.textContent = value;
+      area.append(paragraph);
+      normalized(textarea, value, /<[a-z!/]/i.test(value) ? "html" : "text").then((html) => {
+        area.innerHTML = html || "<p><br></p>";
+        sync();
+      }, () => {});
+    } else {
+      area.innerHTML = "<p><br></p>";
+    }
 
     const buttons = BUTTONS.map((spec, index) => {
       const button = document.createElement("button");
@@ -391,27 +294,39 @@
       });
     }
 
+    // Insert server-normalized HTML where the selection was (or was saved), replacing any selected text.
+    function insertNormalized(body, kind, fallbackText) {
+      const range = selectionInArea() || savedRange;
+      const saved = range ? range.cloneRange() : null;
+      return normalized(textarea, body, kind)
+        .then((html) => {
+          savedRange = saved;
+          restoreSelection();
+          if (html) document.execCommand("insertHTML", false, html.replace(/^<p>([\s\S]*)<\/p>$/, "$1"));
+        })
+        .catch(() => {
+          // Offline or refused: the text alone, never unchecked markup.
+          savedRange = saved;
+          restoreSelection();
+          if (fallbackText) document.execCommand("insertText", false, fallbackText);
+        })
+        .then(() => {
+          sync();
+          updateState();
+        });
+    }
+
     function insertLink() {
+      const range = selectionInArea() || savedRange;
+      const selected = range ? range.toString() : "";
       const answer = window.prompt(label(textarea, "linkPrompt"), "");
       if (answer === null || !answer.trim()) {
         restoreSelection();
         return;
       }
-      const url = urlFromInput(answer);
-      if (!url) {
-        window.alert(label(textarea, "linkRejected"));
-        restoreSelection();
-        return;
-      }
-      restoreSelection();
-      const selection = window.getSelection();
-      if (!selection.rangeCount || selection.isCollapsed) {
-        const text = url.startsWith("mailto:") ? url.slice("mailto:".length) : answer.trim();
-        const link = '<a href="' + escapeHtml(url) + '">' + escapeHtml(text) + "</a>";
-        document.execCommand("insertHTML", false, link);
-      } else {
-        document.execCommand("createLink", false, url);
-      }
+      const href = linkFromInput(answer);
+      const text = selected || (href.startsWith("mailto:") ? href.slice("mailto:".length) : answer.trim());
+      insertNormalized('<a href="' + escapeHtml(href) + '">' + escapeHtml(text) + "</a>", "html", text);
     }
 
     function clearFormatting() {
@@ -509,11 +424,10 @@
       if (!data) return;
       const html = data.getData("text/html");
       const text = data.getData("text/plain");
-      // Always handled here, so that a pasted image never becomes a data: URL in the form.
+      // Always handled here, so that a pasted image never becomes a data: URL in the form; what is kept of
+      // a word processor's HTML is the server's decision.
       event.preventDefault();
-      const fragment = html ? tidy(html) : text ? textToHtml(text) : "";
-      if (fragment) document.execCommand("insertHTML", false, fragment);
-      sync();
+      if (html || text) insertNormalized(html || text, html ? "html" : "text", text);
     });
 
     document.addEventListener("selectionchange", () => {

@@ -33,11 +33,21 @@ def test_facilitator_publishes_a_note_and_an_anonymous_reader_finds_it_by_a_thai
     with page.expect_navigation():
         page.locator("button[name=save]").tap()
     with page.expect_navigation():
+        page.locator("form[action$='/submit/'] button").tap()
+    assert page.locator("form[action$='/publish/']").count() == 0  # review is on: not the author's to publish
+    note_url = page.url
+
+    def log_out():
+        page.locator("form[action='/accounts/logout/'] button").evaluate("button => button.form.submit()")
+        page.wait_for_url(re.compile(r"/accounts/login/"))
+
+    log_out()
+    log_in(page, make_user("facilitator_lead"))
+    page.goto(note_url)
+    with page.expect_navigation():
         page.locator("form[action$='/publish/'] button").tap()
     assert page.locator("#report-table").is_visible()
-
-    page.locator("form[action='/accounts/logout/'] button").evaluate("button => button.form.submit()")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
+    log_out()
     page.goto("/lessons/search/?q=บางจาก")
     result = page.locator("#results li").first
     assert "บทเรียนจากเวทีสามฝ่าย" in result.inner_text()

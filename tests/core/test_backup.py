@@ -18,10 +18,10 @@ from agencies.models import KmRole, Organization, Person
 from analytics.metrics import Scope, compute
 from kmportal import settings as portal_settings
 from lessons import search
-from lessons import services as lesson_services
 from lessons.models import KeyLesson, LessonNote
 from scripts import backup
 from tests.factories import make_attendance, make_person, make_session, make_user
+from tests.lessons.helpers import publish_as_reviewer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESTORED = "restored"
@@ -69,7 +69,7 @@ def build_data():
     note.sessions.set([first, second])
     KeyLesson.objects.create(note=note, text="คุณอำนวยสรุปประเด็นก่อนประชุม", role=KmRole.AMNUAY, order=0)
     search.refresh_search_text(note)
-    lesson_services.publish(note)
+    publish_as_reviewer(note)
 
 
 def row_counts(alias) -> dict[str, int]:
@@ -262,3 +262,24 @@ def test_the_default_backup_file_name_carries_the_time(tmp_path):
         backup.default_output({"ENGINE": "django.db.backends.postgresql"}, at).name
         == "kmportal-20261124-023005.pgdump"
     )
+
+
+def test_the_media_folder_is_backed_up_beside_the_database_and_restored(tmp_path):
+    media = tmp_path / "media"
+    (media / "lessons" / "7").mkdir(parents=True)
+    (media / "lessons" / "7" / "photo.jpg").write_bytes(b"\xff\xd8 photo")
+    path = backup.backup(connection.settings_dict, tmp_path / "backups" / "kmportal.backup", media_dir=media)
+    archive = backup.media_archive(path)
+    assert archive.is_file() and archive.stat().st_mode & 0o077 == 0  # photos may show people
+
+    restored = tmp_path / "restored" / "uploads"
+    with fresh_database(tmp_path) as target:
+        backup.restore(path, target, media_dir=restored)
+    assert (restored / "lessons" / "7" / "photo.jpg").read_bytes() == b"\xff\xd8 photo"
+
+
+def test_no_media_archive_without_uploaded_files(tmp_path):
+    path = backup.backup(
+        connection.settings_dict, tmp_path / "b" / "kmportal.backup", media_dir=tmp_path / "none"
+    )
+    assert not backup.media_archive(path).exists()

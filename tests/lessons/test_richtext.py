@@ -345,3 +345,23 @@ def test_plain_text_of_word_paste():
 
 def test_plain_text_leaves_out_scripts_and_styles():
     assert plain_text("<p>ก</p><script>x()</script><style>p{}</style>") == "ก"
+
+
+WORD_LIST = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>
+<p class=MsoNormal>บทเรียนสามข้อ<o:p></o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;
+</span></span></span><![endif]>ออมก่อนกู้<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;
+</span></span></span><![endif]>ปิดบัญชีทุกเดือน<o:p></o:p></p>
+<p class=MsoListParagraph style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span
+style='mso-list:Ignore'>๑.<span style='font:7.0pt "Times New Roman"'>&nbsp; </span></span><![endif]>ข้อที่หนึ่ง<o:p></o:p></p>
+</body></html>"""
+
+
+def test_word_list_paragraphs_become_lists_without_their_markers():
+    assert render_body(WORD_LIST) == (
+        "<p>บทเรียนสามข้อ</p><ul><li>ออมก่อนกู้</li><li>ปิดบัญชีทุกเดือน</li></ul><ol><li>ข้อที่หนึ่ง</li></ol>"
+    )
+    assert render_body(render_body(WORD_LIST)) == render_body(WORD_LIST)

@@ -279,7 +279,22 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     "lessons:feed": {GET: everyone(OK)},
     "lessons:search": {GET: everyone(OK)},
     "lessons:knowledge_assets": {GET: everyone(OK)},
+    "lessons:knowledge_booklet": {GET: everyone(OK)},
     "lessons:note_create": {GET: _WRITERS, POST: _WRITERS},
+    # The editor's preview of a body as the server will store it: writers only.
+    "lessons:body_preview": {GET: _POST_ONLY, POST: _WRITERS},
+    # A note's files: for whoever may see the note (the draft's author is the other facilitator).
+    "lessons:attachment [published]": {GET: everyone(OK)},
+    "lessons:attachment [draft]": {GET: answers(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)},
+    # Adding and removing files: whoever may change the note.
+    "lessons:attachment_add [published]": {
+        GET: _POST_ONLY,
+        POST: answers(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT),
+    },
+    "lessons:attachment_delete [published]": {
+        GET: _POST_ONLY,
+        POST: answers(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT),
+    },
     "lessons:my_notes": {GET: _WRITERS},
     "lessons:note_detail [published]": {GET: everyone(OK)},
     "lessons:note_detail [draft]": {GET: answers(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)},

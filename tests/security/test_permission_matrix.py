@@ -29,9 +29,10 @@ from agencies.models import Organization
 from forums.codes import invitation_code
 from forums.models import CalendarFeed, Reminder
 from forums.self_checkin import venue_token
-from lessons import services as lesson_services
+from lessons.attachments import add_attachment
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
 from tests.factories import PASSWORD, make_attendance, make_person, make_session, make_user
+from tests.lessons.helpers import publish_as_reviewer, tiny_png
 from tests.security import access_table
 from tests.security.access_table import ACTORS, GET, POST, TABLE
 
@@ -172,12 +173,14 @@ def build_world() -> World:
     published.tags.add(tag)
     published.sessions.add(in_scope)
     KeyLesson.objects.create(note=published, text="บทเรียนสำคัญ", role="eua")
-    lesson_services.publish(published)
+    publish_as_reviewer(published)
     draft = LessonNote.objects.create(title="ร่างของผู้อื่น", slug="sec-draft", author=author, body="<p>ร่าง</p>")
     own_draft = LessonNote.objects.create(
         title="ร่างของฉัน", slug="sec-own-draft", author=users["facilitator"], body="<p>ร่าง</p>"
     )
     comment = Comment.objects.create(note=published, author=users["coordinator"], body="ความเห็น")
+    published_photo = add_attachment(published, tiny_png(), "ภาพเวที", users["administrator"])
+    draft_photo = add_attachment(draft, tiny_png(), "ภาพร่าง", users["administrator"])
 
     attempt = {
         "user_agent": "pytest",
@@ -244,6 +247,14 @@ def build_world() -> World:
             "published": Sample({"slug": published.slug, "action": "unpublish"}),
             "draft": Sample({"slug": draft.slug, "action": "publish"}),
             "own draft": Sample({"slug": own_draft.slug, "action": "submit"}),
+        },
+        "lessons:attachment": {
+            "published": Sample({"slug": published.slug, "pk": published_photo.pk, "variant": "thumb"}),
+            "draft": Sample({"slug": draft.slug, "pk": draft_photo.pk, "variant": "file"}),
+        },
+        "lessons:attachment_add": {"published": Sample({"slug": published.slug})},
+        "lessons:attachment_delete": {
+            "published": Sample({"slug": published.slug, "pk": published_photo.pk})
         },
         "admin:app_list": {"": Sample({"app_label": "agencies"})},
         "admin:autocomplete": {
