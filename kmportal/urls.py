@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("agencies.urls")),
     path("forums/", include("forums.urls")),
+    path("", include("forums.public_urls")),
     path("dashboard/", include("analytics.urls")),
     path("lessons/", include("lessons.urls")),
     path("admin/", admin.site.urls),
