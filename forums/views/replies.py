@@ -138,7 +138,7 @@ def reply_page(request, code):
 @require_safe
 def reply_calendar(request, code):
     """The session as a calendar file, to add it to one's own calendar from the reply page."""
-    if not hit(request, "invitee-reply", limit=RATE_LIMIT, window=RATE_WINDOW):
+    if not hit(request, "invitee-calendar", limit=RATE_LIMIT, window=RATE_WINDOW):
         return _too_many(request)
     row, problem = _invitation(request, code)
     if problem:

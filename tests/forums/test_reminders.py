@@ -192,7 +192,7 @@ def test_a_reminder_has_html_the_personal_link_and_a_calendar_request(settings):
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert f'href="{link}"' in html and str(session.date.year + 543) in html
-    (name, content, content_type) = message.attachments[0]
+    (_name, content, content_type) = message.attachments[0]
     assert content_type.startswith("text/calendar; method=REQUEST")
     calendar = Calendar.from_ical(content)
     assert str(calendar["METHOD"]) == "REQUEST"

@@ -56,6 +56,7 @@ BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
+GONE = 410
 LOGIN = "302 to login"
 ADMIN_LOGIN = "302 to admin login"
 REDIRECT = "302"
@@ -187,6 +188,16 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     "forums:calendar_feed [live]": {GET: everyone(OK)},
     "forums:calendar_feed [revoked]": {GET: everyone(NOT_FOUND)},
     "forums:calendar_feed [unknown]": {GET: everyone(NOT_FOUND)},
+    # The invitee's personal link needs no login: 410 once the session is over, 404 for a code that is no
+    # invitation. Public calendar feeds of a circle or a tambon: anyone.
+    "public:invitee_reply [expired]": {GET: everyone(GONE), POST: everyone(GONE)},
+    "public:invitee_reply [unknown]": {GET: everyone(NOT_FOUND), POST: everyone(NOT_FOUND)},
+    "public:invitee_calendar [expired]": {GET: everyone(GONE)},
+    "public:invitee_calendar [unknown]": {GET: everyone(NOT_FOUND)},
+    "public:circle_feed": {GET: everyone(OK)},
+    "public:circle_feed [unknown]": {GET: everyone(NOT_FOUND)},
+    "public:tambon_feed": {GET: everyone(OK)},
+    "public:tambon_feed [unknown]": {GET: everyone(NOT_FOUND)},
     # Reading a session: every role, whatever its scope.
     "forums:session_detail [in scope]": {GET: members(OK)},
     "forums:session_detail [in scope by tambon]": {GET: members(OK)},

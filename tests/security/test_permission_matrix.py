@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts import roles
 from agencies import pdpa
 from agencies.models import Organization
+from forums.codes import invitation_code
 from forums.models import CalendarFeed, Reminder
 from lessons import services as lesson_services
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
@@ -206,6 +207,16 @@ def build_world() -> World:
             "revoked": Sample({"token": revoked_feed.token}),
             "unknown": Sample({"token": "not-a-token"}),
         },
+        "public:invitee_reply": {
+            "expired": Sample({"code": invitation_code(in_rows[0])}),
+            "unknown": Sample({"code": "1-2-AAAAAAAAAAAAAAAA"}),
+        },
+        "public:invitee_calendar": {
+            "expired": Sample({"code": invitation_code(in_rows[0])}),
+            "unknown": Sample({"code": "1-2-AAAAAAAAAAAAAAAA"}),
+        },
+        "public:circle_feed": {"": Sample({"code": "eua"}), "unknown": Sample({"code": "nope"})},
+        "public:tambon_feed": {"": Sample({"code": SCOPE_TAMBON}), "unknown": Sample({"code": "999999"})},
         **{f"forums:{name}": dict(session_samples) for name in SESSION_URLS},
         "forums:session_detail": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
         "forums:checkin": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
