@@ -130,3 +130,20 @@ def kind_for_days(days: int) -> str:
 
 def target_date(today: dt.date, days: int) -> dt.date:
     return today + dt.timedelta(days=days)
+
+
+def line_message(session, attendance=None) -> str:
+    """A short Thai message for coordinators to paste into LINE (copied in the browser; no call to LINE). With an
+    invitation, it carries that invitee's personal reply link; without, the circle's public calendar address."""
+    with translation.override("th"):
+        place = session.venue or (str(session.tambon) if session.tambon_id else "")
+        lines = [f"ขอเชิญร่วม {session.title}", f"วันที่ {when_text(session)}"]
+        if place:
+            lines.append(f"สถานที่ {place}")
+        if attendance is not None:
+            lines.append(f"ตอบรับหรือแจ้งไม่เข้าร่วม: {personal_link(attendance)}")
+        else:
+            path = reverse("public:circle_feed", kwargs={"code": session.circle})
+            lines.append("ผู้ได้รับเชิญตอบรับได้ทางลิงก์ส่วนตัวในอีเมลแจ้งเตือน")
+            lines.append(f"ปฏิทินของวง: {settings.PORTAL_BASE_URL}{path}")
+        return "\n".join(lines)
