@@ -106,7 +106,9 @@ INSTALLED_APPS = [
     "analytics",
     "lessons",
     "portal",
+    "ninja",
     "api",
+    "reports",
 ]
 
 MIDDLEWARE = [
