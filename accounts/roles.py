@@ -79,6 +79,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "forums.*",
         "analytics.*",
         "lessons.*",
+        # Partner API tokens: issued and revoked (never deleted, so that who had access stays on record).
+        "api.view_apitoken",
+        "api.add_apitoken",
+        "api.change_apitoken",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

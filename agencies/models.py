@@ -200,6 +200,13 @@ class Person(models.Model):
     position = models.CharField(_("position"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True, help_text=_("For forum reminders."))
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="th",
+        help_text=_("The language of the reminders and reply page sent to this person."),
+    )
     is_chair = models.BooleanField(
         _("chair"), default=False, help_text=_("The governor, who chairs the executives' circle.")
     )

@@ -1,10 +1,9 @@
-"""A small fixed-window rate limiter on Django's cache, for the endpoints that anyone may call without logging in
-(personal invitation links, self check-in).
+"""A small fixed-window rate limiter on Django's cache, for what anyone may call without logging in (personal
+invitation links, self check-in, invitee replies, the public API).
 
-django-axes throttles logins only; django-ratelimit would bring its own client-address rules, and these endpoints
-must see the address the way login throttling does (behind DJANGO_PROXY_COUNT proxies), so the address comes from
-axes' helper. With the default per-process cache the limits hold per app process; with a shared cache (Redis)
-they hold for the whole site.
+Hand-written rather than django-ratelimit: it is a few functions, and it reads the client address the way the login
+throttling does (django-axes, behind DJANGO_PROXY_COUNT proxies), so both agree on who the client is. With the
+default per-process cache the limits hold per app process; with the shared cache (Redis) for the whole site.
 """
 
 from axes.helpers import get_client_ip_address
@@ -29,6 +28,7 @@ def count(scope: str, identity: str) -> int:
 def hit(scope: str, identity: str, period: int) -> int:
     """Counts one more hit and returns the count in the window (the window starts with the first hit)."""
     key = _key(scope, identity)
+    # add() is atomic: it only sets the key when absent, so two first requests cannot both start at 1.
     if cache.add(key, 1, timeout=period):
         return 1
     try:
@@ -40,3 +40,8 @@ def hit(scope: str, identity: str, period: int) -> int:
 
 def exceeded(scope: str, identity: str, limit: int) -> bool:
     return count(scope, identity) >= limit
+
+
+def allow(request, bucket: str, *, limit: int, window: int) -> bool:
+    """Counts one request of the client in ``bucket``; False once it made more than ``limit`` in the window."""
+    return hit(bucket, client_address(request), window) <= limit

@@ -163,6 +163,17 @@ class Attendance(models.Model):
         verbose_name=_("representative"),
     )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # Written by the invitee through the personal link (forums.services.reply_by_invitee).
+    reply_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
+    reply_representative = models.ForeignKey(
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("representative named in the reply"),
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     role = models.CharField(_("KM role at the session"), max_length=10, choices=KmRole.choices)
     organization = models.ForeignKey(
         Organization,
@@ -252,17 +263,25 @@ class CalendarFeed(models.Model):
 
 
 class Reminder(models.Model):
-    """An email reminder sent to one person about one session: never twice."""
+    """A reminder sent to one person about one session: never twice of the same kind.
+
+    The kind names how far ahead it was sent (``3d``), so that a reminder a week ahead and another the day before
+    are two kinds, while running the same cron line twice sends nothing new. Each channel (forums.notifiers) keeps
+    its own record, so a channel added later does not count as already sent."""
 
     session = models.ForeignKey(ForumSession, models.CASCADE, related_name="reminders")
     person = models.ForeignKey(Person, models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, default="3d")
+    channel = models.CharField(_("channel"), max_length=20, default="email")
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["session", "person"], name="one_reminder_per_session_person")
+            models.UniqueConstraint(
+                fields=["session", "person", "kind", "channel"], name="one_reminder_per_session_person_kind"
+            )
         ]
 
     def __str__(self):

@@ -701,3 +701,70 @@ def _undo_rest_absent(op, outcome, rows, changed, change):
         outcome.rows.append(row)
     if not outcome.rows:
         outcome.result = "unchanged"
+# Invitees' own replies (the personal link) ------------------------------------------------------------------
+
+
+class ReplyError(ValueError):
+    """A reply through the personal link that cannot be taken (session over or cancelled, wrong representative)."""
+
+
+def session_ends_at(session: ForumSession):
+    """When the session is over, in the portal's time zone: its end time, three hours after its start, or the end
+    of its day. Personal links stop working then."""
+    import datetime as dt
+
+    zone = timezone.get_current_timezone()
+    if session.end:
+        return dt.datetime.combine(session.date, session.end, tzinfo=zone)
+    if session.start:
+        return dt.datetime.combine(session.date, session.start, tzinfo=zone) + dt.timedelta(hours=3)
+    return dt.datetime.combine(session.date + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
+
+
+def check_invitee_reply(row: Attendance, now=None):
+    """May the invitee still reply through the link? Raises ReplyError if not."""
+    if not row.invited:
+        raise ReplyError(_("This link is not an invitation."))
+    if row.session.status == ForumSession.Status.CANCELLED:
+        raise ReplyError(_("This session was cancelled."))
+    if (now or timezone.now()) >= session_ends_at(row.session):
+        raise ReplyError(_("This session is over; the link no longer works."))
+
+
+def representative_choices(row: Attendance):
+    """Who the invitee may send instead: active people of the organization they were invited for, not themselves."""
+    return (
+        Person.objects.active()
+        .filter(organization_id=row.organization_id)
+        .exclude(pk=row.person_id)
+        .order_by("first_name", "last_name")
+    )
+
+
+@transaction.atomic
+def reply_by_invitee(row: Attendance, answer: str, *, reason: str = "", representative=None) -> Attendance:
+    """The invitee's own reply: accept, decline with a reason, or decline and name a representative of the same
+    organization. Recorded with its time and in the history (no user: the invitee has no account)."""
+    row = (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("session", "person", "organization")
+        .get(pk=row.pk)
+    )
+    check_invitee_reply(row)
+    if answer not in (Attendance.Reply.ACCEPTED, Attendance.Reply.DECLINED):
+        raise ReplyError(_("Choose accept or decline."))
+    reason = " ".join((reason or "").split())[:500]
+    if answer == Attendance.Reply.ACCEPTED:
+        reason, representative = "", None
+    if representative is not None and not representative_choices(row).filter(pk=representative.pk).exists():
+        raise ReplyError(_("The representative must be someone else of the same organization."))
+    row.reply = answer
+    row.reply_reason = reason
+    row.reply_representative = representative
+    row.replied_at = timezone.now()
+    # The version is left alone: it guards the attendance mark, and a reply arriving while a coordinator marks
+    # on the day must not turn their mark into a conflict.
+    row._history_user = None
+    row._change_reason = "invitee link"
+    row.save(update_fields=["reply", "reply_reason", "reply_representative", "replied_at", "updated_at"])
+    return row

@@ -18,6 +18,8 @@ Email:
 DJANGO_LOG_LEVEL        Log level of the "kmportal" loggers. Default INFO.
 DJANGO_PROXY_COUNT      How many reverse proxies stand in front of the app (for the client address that login
                         throttling sees). Default 0 (the app is reached directly).
+PORTAL_BASE_URL         The portal's public address (https://km.example.go.th), for links in reminders and the UIDs
+                        of calendar files. Default http://127.0.0.1:8000.
 PDPA_RETENTION_YEARS    How long personal data is kept after a person's last forum (PDPA): `manage.py
                         apply_retention` anonymizes inactive people and deletes logs older than this. Default 10.
 KM_IMPORT_MAX_MB        Largest interchange file `manage.py import_km` reads, in megabytes. Default 200.
@@ -160,6 +162,9 @@ INSTALLED_APPS = [
     "analytics",
     "lessons",
     "portal",
+    "ninja",
+    "api",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -338,6 +343,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "kmportal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail is read outside any request, so its links need the portal's address spelled out.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PORTAL_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must start with http:// or https://.")
 
 # Personal data (PDPA): years kept after a person's last forum; shown on the privacy notice.
 PDPA_RETENTION_YEARS = env_int("PDPA_RETENTION_YEARS", 10)

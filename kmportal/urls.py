@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api.api import urlpatterns as api_urlpatterns
 from portal import views
 
 admin.site.site_header = "kmportal"
@@ -16,6 +17,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("agencies.urls")),
     path("forums/", include("forums.urls")),
+    path("", include("forums.public_urls")),
+    path("api/", api_urlpatterns()),
+    path("open-data/", include("api.urls")),
+    path("reports/", include("reports.urls")),
     path("dashboard/", include("analytics.urls")),
     path("lessons/", include("lessons.urls")),
     path("admin/", admin.site.urls),

@@ -209,3 +209,21 @@ def unpublish(note: LessonNote, by) -> LessonNote:
     note.save(update_fields=["status", "updated_at"])
     _record(note, NoteEvent.Kind.UNPUBLISHED, by)
     return note
+
+
+def published_in_month(year: int, month: int):
+    """Notes published in a calendar month (portal time zone), oldest first, with their key lessons: what the
+    governor's monthly brief lists. Two queries."""
+    from django.db.models import Prefetch
+
+    from lessons.models import KeyLesson
+
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=zone)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return (
+        LessonNote.objects.published()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .order_by("published_at", "pk")
+        .prefetch_related(Prefetch("key_lessons", queryset=KeyLesson.objects.order_by("order", "pk")))
+    )

@@ -70,6 +70,8 @@ class DemoBuilder:
             tambon=tambon,
             position=position,
             phone=self._phone() if self.rng.random() < 0.8 else "",
+            # Reserved example domain, from the code: draws nothing from rng, so the rest of the data stays the same.
+            email=f"p{self.person_number:06d}@example.go.th",
             **extra,
         )
         person.normalize()

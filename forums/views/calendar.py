@@ -5,11 +5,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from forums.calendar_feed import build_calendar, person_sessions
-from forums.models import CalendarFeed
+from agencies.models import Tambon
+from forums.calendar_feed import build_calendar, build_public_calendar, person_sessions, public_sessions
+from forums.models import CalendarFeed, Circle
 
 
 @login_not_required
@@ -62,3 +63,34 @@ def revoke_calendar(request):
     person.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     messages.success(request, _("Calendar address revoked."))
     return redirect("forums:my_calendar")
+
+
+# Public feeds: the same for everyone, so a short shared cache keeps a room full of subscribed calendars cheap.
+PUBLIC_FEED_SECONDS = 300
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_not_required
+@require_safe
+@cache_page(PUBLIC_FEED_SECONDS)
+def circle_feed(request, code):
+    """Planned and held sessions of one circle, with no personal data, for partner agencies to subscribe to."""
+    if code not in Circle.values:
+        raise Http404(_("No such circle."))
+    name = f"เวทีแลกเปลี่ยนเรียนรู้ – {Circle(code).label}"
+    return _ics(build_public_calendar(name, public_sessions(circle=code)), f"circle-{code}.ics")
+
+
+@login_not_required
+@require_safe
+@cache_page(PUBLIC_FEED_SECONDS)
+def tambon_feed(request, code):
+    """Planned and held sessions held in one tambon."""
+    tambon = get_object_or_404(Tambon, code=code)
+    name = f"เวทีแลกเปลี่ยนเรียนรู้ – ต.{tambon.name_th}"
+    return _ics(build_public_calendar(name, public_sessions(tambon=tambon.code)), f"tambon-{code}.ics")

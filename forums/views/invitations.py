@@ -20,7 +20,7 @@ def invitations(request, code):
         return redirect("forums:invitations", code=code)
     rows = (
         session.attendances.filter(invited=True)
-        .select_related("person", "organization")
+        .select_related("person", "organization", "reply_representative")
         .order_by("organization__sort_order", "organization__code", "person__first_name")
     )
     proposed_missing = services.proposed_invitees(session).exclude(attendances__session=session).count()

@@ -168,3 +168,111 @@ def test_a_mail_that_fails_leaves_no_record_so_a_later_run_retries(monkeypatch):
 
     assert recipients() == ["bounces@example.org", "works@example.org"]
     assert Reminder.objects.count() == 2
+
+
+# Reminders worth reading: HTML, personal link, calendar file, language, kinds -----------------------------------
+
+
+def test_a_reminder_has_html_the_personal_link_and_a_calendar_request(settings):
+    from icalendar import Calendar
+
+    from forums.codes import invitation_code
+
+    settings.PORTAL_BASE_URL = "https://km.example.go.th"
+    session = make_session(
+        title="เวทีวงรวม", date=days_from_today(3), start=dt.time(13, 0), agenda="วาระที่ 1 ติดตามผล"
+    )
+    row = make_attendance(session, invitee("kit@example.go.th"))
+
+    send_reminders(3)
+
+    (message,) = mail.outbox
+    link = f"https://km.example.go.th/i/{invitation_code(row)}/"
+    assert link in message.body and "วาระที่ 1 ติดตามผล" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html and str(session.date.year + 543) in html
+    (_name, content, content_type) = message.attachments[0]
+    assert content_type.startswith("text/calendar; method=REQUEST")
+    calendar = Calendar.from_ical(content)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Bangkok"]
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"{session.code}@km.example.go.th"
+    assert event.decoded("DTSTART").hour == 13
+    assert str(event["ATTENDEE"]) == "mailto:kit@example.go.th"
+
+
+def test_the_calendar_uid_is_the_same_in_every_reminder_and_feed(settings, client):
+    from icalendar import Calendar
+
+    session = make_session(date=days_from_today(3), circle="eua")
+    make_attendance(session, invitee("a@example.go.th"))
+    send_reminders(3)
+    mailed = Calendar.from_ical(mail.outbox[0].attachments[0][1]).walk("VEVENT")[0]
+    feed = Calendar.from_ical(client.get("/calendar/circle/eua.ics").content).walk("VEVENT")
+    assert str(mailed["UID"]) in {str(e["UID"]) for e in feed}
+
+
+def test_a_reminder_is_in_the_invitees_language():
+    session = make_session(title="KM forum", date=days_from_today(3), venue="Hall")
+    make_attendance(session, invitee("en@example.go.th", preferred_language="en"))
+    make_attendance(session, invitee("th@example.go.th"))
+
+    send_reminders(3)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    english, thai = by_address["en@example.go.th"], by_address["th@example.go.th"]
+    assert english.subject.startswith("Forum reminder ") and "BE" in english.subject
+    assert english.body.startswith("Dear ") and "Venue: Hall" in english.body
+    assert thai.subject.startswith("แจ้งเตือนเวทีแลกเปลี่ยนเรียนรู้ ")
+
+
+def test_another_kind_of_reminder_is_sent_once_too():
+    session = make_session(date=days_from_today(3))
+    make_attendance(session, invitee("a@example.go.th"))
+    send_reminders(3)
+    type(session).objects.filter(pk=session.pk).update(date=days_from_today(1))
+
+    send_reminders(1)
+    send_reminders(1)
+
+    assert len(mail.outbox) == 2
+    assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["1d", "3d"]
+
+
+@pytest.mark.parametrize("days", ["-1", "-30", "tomorrow"])
+def test_negative_or_non_numeric_days_are_refused(days):
+    with pytest.raises(CommandError, match="--days"):
+        call_command("send_reminders", "--days", days, stdout=io.StringIO(), stderr=io.StringIO())
+    assert not mail.outbox
+
+
+def test_a_second_notifier_keeps_its_own_records(monkeypatch):
+    from forums import notifiers
+
+    delivered = []
+
+    class PagerNotifier:
+        channel = "pager"
+
+        def can_reach(self, person):
+            return True
+
+        def send(self, reminder):
+            delivered.append((reminder.person.code, reminder.subject))
+
+    monkeypatch.setattr(notifiers, "notifiers", lambda: [notifiers.EmailNotifier(), PagerNotifier()])
+    from forums.management.commands import send_reminders as command
+
+    monkeypatch.setattr(command, "notifiers", notifiers.notifiers)
+    session = make_session(date=days_from_today(3))
+    person = invitee("")
+    make_attendance(session, person)
+
+    send_reminders(3)
+    send_reminders(3)
+
+    assert not mail.outbox  # no address: email cannot reach them
+    assert [code for code, _subject in delivered] == [person.code]
+    assert list(Reminder.objects.values_list("channel", flat=True)) == ["pager"]

@@ -56,6 +56,8 @@ BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
+GONE = 410
+UNAUTHORIZED = 401
 LOGIN = "302 to login"
 ADMIN_LOGIN = "302 to admin login"
 REDIRECT = "302"
@@ -206,6 +208,31 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     "forums:calendar_feed [live]": {GET: everyone(OK)},
     "forums:calendar_feed [revoked]": {GET: everyone(NOT_FOUND)},
     "forums:calendar_feed [unknown]": {GET: everyone(NOT_FOUND)},
+    # The invitee's personal link needs no login: 410 once the session is over, 404 for a code that is no
+    # invitation. Public calendar feeds of a circle or a tambon: anyone.
+    "public:invitee_reply [expired]": {GET: everyone(GONE), POST: everyone(GONE)},
+    "public:invitee_reply [unknown]": {GET: everyone(NOT_FOUND), POST: everyone(NOT_FOUND)},
+    "public:invitee_calendar [expired]": {GET: everyone(GONE)},
+    "public:invitee_calendar [unknown]": {GET: everyone(NOT_FOUND)},
+    "public:circle_feed": {GET: everyone(OK)},
+    "public:circle_feed [unknown]": {GET: everyone(NOT_FOUND)},
+    "public:tambon_feed": {GET: everyone(OK)},
+    "public:tambon_feed [unknown]": {GET: everyone(NOT_FOUND)},
+    # Open data: anyone, read-only. The partner API ignores the portal login and wants its own bearer token.
+    "open_data:index": {GET: everyone(OK)},
+    "open_data:catalog": {GET: everyone(OK)},
+    "api:openapi-json": {GET: everyone(OK)},
+    "api:openapi-view": {GET: everyone(OK)},
+    **{
+        f"api:{name}": {GET: everyone(OK)}
+        for name in ("sessions", "agencies", "trends", "tambons", "phases")
+        for name in (name, f"{name}_csv")
+        if name != "phases_csv"
+    },
+    "api:api-root": {GET: everyone(NOT_FOUND)},
+    "api:partner_sessions": {GET: everyone(UNAUTHORIZED)},
+    "api:partner_invitations": {GET: everyone(UNAUTHORIZED)},
+    "api:partner_marks": {GET: everyone(NOT_ALLOWED), POST: everyone(UNAUTHORIZED)},
     # Reading a session: every role, whatever its scope.
     "forums:session_detail [in scope]": {GET: members(OK)},
     "forums:session_detail [in scope by tambon]": {GET: members(OK)},
@@ -274,6 +301,8 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     "analytics:dashboard": {GET: _DASHBOARD},
     "analytics:agency_detail": {GET: _DASHBOARD},
     "analytics:export": {GET: _DASHBOARD},
+    # The governor's monthly brief (PDF) reads the same figures.
+    "reports:governor_brief": {GET: _DASHBOARD},
     # Lesson notes: published ones are public; drafts only for their author and administrators (404 for others).
     "lessons:note_list": {GET: everyone(OK)},
     "lessons:feed": {GET: everyone(OK)},
@@ -376,6 +405,8 @@ ADMINISTRATOR_ADMIN_RIGHTS: dict[str, frozenset[str]] = {
     "forums.attendance": _ALL,
     "forums.calendarfeed": _ALL,
     "forums.reminder": _ALL,
+    # Partner API tokens are issued and revoked, never deleted.
+    "api.apitoken": frozenset({"view", "add", "change"}),
     "lessons.lessonnote": _ALL,
     "lessons.comment": _ALL,
     "lessons.collection": _ALL,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts import roles
 from agencies import pdpa
 from agencies.models import Organization
+from api.models import ApiToken
 from forums.codes import invitation_code
 from forums.models import CalendarFeed, Reminder
 from forums.self_checkin import venue_token
@@ -156,6 +157,7 @@ def build_world() -> World:
     make_attendance(out_of_scope, cdd_person, status="absent")
 
     live_feed = CalendarFeed.objects.create(person=coordinator_person)
+    ApiToken.issue(Organization.objects.get(code="CDD"), "sec-partner")
     revoked_feed = CalendarFeed.objects.create(person=wu_person, revoked_at=timezone.now())
     Reminder.objects.create(session=in_scope, person=cdd_person)
     pdpa.log_access(users["administrator"], cdd_person)
@@ -212,6 +214,18 @@ def build_world() -> World:
             "revoked": Sample({"token": revoked_feed.token}),
             "unknown": Sample({"token": "not-a-token"}),
         },
+        "public:invitee_reply": {
+            "expired": Sample({"code": invitation_code(in_rows[0])}),
+            "unknown": Sample({"code": "1-2-AAAAAAAAAAAAAAAA"}),
+        },
+        "public:invitee_calendar": {
+            "expired": Sample({"code": invitation_code(in_rows[0])}),
+            "unknown": Sample({"code": "1-2-AAAAAAAAAAAAAAAA"}),
+        },
+        "api:partner_invitations": {"": Sample({"code": in_scope.code})},
+        "api:partner_marks": {"": Sample({"code": in_scope.code})},
+        "public:circle_feed": {"": Sample({"code": "eua"}), "unknown": Sample({"code": "nope"})},
+        "public:tambon_feed": {"": Sample({"code": SCOPE_TAMBON}), "unknown": Sample({"code": "999999"})},
         **{f"forums:{name}": dict(session_samples) for name in SESSION_URLS},
         "forums:session_detail": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
         "forums:checkin": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
