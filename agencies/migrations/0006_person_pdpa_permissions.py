@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0005_pdpa'),
+        ("agencies", "0005_pdpa"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('agencies', '0006_person_preferred_language'),
+        ('agencies', '0007_person_preferred_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forums', '0004_session_head_counts'),
+        ("forums", "0004_session_head_counts"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forums', '0004_session_head_counts'),
+        ("forums", "0006_invitee_replies_reminder_kinds"),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0006_person_preferred_language'),
-        ('forums', '0004_session_head_counts'),
+        ('agencies', '0007_person_preferred_language'),
+        ("forums", "0005_checkin_client_ids"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0005_pdpa'),
+        ("agencies", "0006_person_pdpa_permissions"),
     ]
 
     operations = [
