@@ -701,6 +701,8 @@ def _undo_rest_absent(op, outcome, rows, changed, change):
         outcome.rows.append(row)
     if not outcome.rows:
         outcome.result = "unchanged"
+
+
 # Invitees' own replies (the personal link) ------------------------------------------------------------------
 
 

@@ -119,9 +119,7 @@ def note_detail(request, slug):
             "values": [row["attendance_rate"] for _name, row in report_rows],
             "label": _("Attendance rate %"),
         },
-        "live_differs": services.figures_changed_since_frozen(
-            note, compute_if_missing=user.is_authenticated
-        ),
+        "live_differs": services.figures_changed_since_frozen(note, compute_if_missing=user.is_authenticated),
         "related": related,
         "can_edit": can_edit,
         "can_review": can_review,

@@ -211,7 +211,9 @@ def checkin_report(url: str) -> bool:
     checkin = json.loads(manage(url, "bench_checkin", "--json", capture=True).stdout.strip().splitlines()[-1])
     save_all, tap, page = checkin["save_all"], checkin["tap"], checkin["checkin_page"]
     print("\nCheck-in with 300 invitees:")
-    print(f"  save-all {save_all['median_ms']:.1f} ms, {save_all['ratio']:.1f}× trivial, {save_all['queries']} queries")
+    print(
+        f"  save-all {save_all['median_ms']:.1f} ms, {save_all['ratio']:.1f}× trivial, {save_all['queries']} queries"
+    )
     print(f"  one tap {tap['median_ms']:.1f} ms, {tap['ratio']:.1f}× trivial, {tap['queries']} queries")
     print(f"  check-in page {page['bytes'] / 1000:.0f} kB, {page['queries']} queries")
     checks = [
