@@ -9,7 +9,8 @@ fails on an upward import or an import cycle between packages.
     analytics  attendance-consistency metrics and the dashboard (a registry of tiles the apps above fill in)
     lessons    lesson-learned notes
     api        open-data and partner API
-    portal     home page, health check, privacy notice, demo data
+    reports    the governor's monthly brief (reads analytics and lessons)
+    portal     home page, health check, privacy notice, error pages, demo data, the benchmark command
     kmportal   settings, root URLs, WSGI: wires everything
 
 A lower package that must reach a higher one offers a registry instead (agencies.pdpa.register,
@@ -24,6 +25,7 @@ LAYERS: list[str] = [
     "analytics",
     "lessons",
     "api",
+    "reports",
     "portal",
     "kmportal",
 ]
