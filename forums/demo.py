@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon
 from forums import summaries
+from forums.interchange import column_defaults
 from forums.models import Attendance, Circle, ForumSession
 
 BATCH = 5000
@@ -269,7 +270,9 @@ ATTENDANCE_COLUMNS = (
 def write_attendance(rows: list[tuple]) -> None:
     """Inserts attendance rows given as tuples in ATTENDANCE_COLUMNS order, without model instances."""
     table = connection.ops.quote_name(Attendance._meta.db_table)
-    columns = ", ".join(ATTENDANCE_COLUMNS)
+    extra, defaults = column_defaults(Attendance, ["id", *ATTENDANCE_COLUMNS])
+    rows = [(*row, *defaults) for row in rows]
+    columns = ", ".join([*ATTENDANCE_COLUMNS, *extra])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.StringIO()
@@ -279,11 +282,11 @@ def write_attendance(rows: list[tuple]) -> None:
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
         else:
-            marks = ", ".join(["%s"] * len(ATTENDANCE_COLUMNS))
+            marks = ", ".join(["%s"] * (len(ATTENDANCE_COLUMNS) + len(extra)))
             adapt = connection.ops.adapt_datetimefield_value
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [(*row[:6], adapt(row[6]), *row[7:10], adapt(row[10])) for row in rows],
+                [(*row[:6], adapt(row[6]), *row[7:10], adapt(row[10]), *row[11:]) for row in rows],
             )
 
 

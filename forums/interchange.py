@@ -730,12 +730,18 @@ class _AttendanceWriter:
         history_columns = [
             "id", *self.COLUMNS, "history_date", "history_change_reason", "history_type", "history_user_id",
         ]  # fmt: skip
+        # Every other column gets its model default, so that a field added later cannot be left out here.
+        main_extra, main_defaults = column_defaults(Attendance, main_columns)
+        history_extra, history_defaults = column_defaults(self.history, [*history_columns, "history_id"])
+        main_columns += main_extra
+        history_columns += history_extra
         with connection.cursor() as cursor:
             ids = self._ids(cursor, len(rows))
             if self.postgres:
-                main = [(pk, *row, 1, self.now) for pk, row in zip(ids, rows, strict=True)]
+                main = [(pk, *row, 1, self.now, *main_defaults) for pk, row in zip(ids, rows, strict=True)]
                 history = [
-                    (pk, *row, self.now, None, "+", self.user_id) for pk, row in zip(ids, rows, strict=True)
+                    (pk, *row, self.now, None, "+", self.user_id, *history_defaults)
+                    for pk, row in zip(ids, rows, strict=True)
                 ]
                 self._copy(cursor, Attendance._meta.db_table, main_columns, main)
                 self._copy(cursor, self.history._meta.db_table, history_columns, history)
@@ -744,8 +750,8 @@ class _AttendanceWriter:
                 main, history = [], []
                 for pk, row in zip(ids, rows, strict=True):
                     row = (*row[:6], _sqlite_datetime(row[6]), *row[7:])
-                    main.append((pk, *row, 1, now))
-                    history.append((pk, *row, now, None, "+", self.user_id))
+                    main.append((pk, *row, 1, now, *main_defaults))
+                    history.append((pk, *row, now, None, "+", self.user_id, *history_defaults))
                 self._insert(cursor, Attendance._meta.db_table, main_columns, main)
                 self._insert(cursor, self.history._meta.db_table, history_columns, history)
 
@@ -764,6 +770,17 @@ class _AttendanceWriter:
         cursor.copy_expert(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{_COPY_NULL}')", buffer
         )
+
+
+def column_defaults(model, given) -> tuple[list[str], list]:
+    """The columns of ``model`` not in ``given`` (and not an automatic key), with their defaults as stored."""
+    names, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in given or field.attname in given:
+            continue
+        names.append(field.column)
+        values.append(field.get_db_prep_save(field.get_default(), connection))
+    return names, values
 
 
 # Codes and choices never hold a backslash (codes are checked), so this spelling of NULL is never a value.
