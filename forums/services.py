@@ -305,7 +305,6 @@ def add_walk_in(session: ForumSession, person: Person, status: str = Status.PRES
     return row
 
 
-@transaction.atomic
 def add_walk_ins(session: ForumSession, walk_ins: list[tuple[Person, str]], user=None) -> list[Attendance]:
     """Records several people who came without an invitation (person, present or late), none of them on the
     list yet (a typed-up sheet, checked beforehand): one insert, one turnout refresh."""
@@ -315,9 +314,11 @@ def add_walk_ins(session: ForumSession, walk_ins: list[tuple[Person, str]], user
         raise MarkError(_("A walk-in can only be present or late."))
     rows = [new_attendance(session, person, invited=False, status=status) for person, status in walk_ins]
     if rows:
-        bulk_create_with_history(rows, Attendance, default_user=user)
-        summaries.refresh([session.pk])
-        note_held(session, user)
+        # Part of the caller's transaction when there is one (the sheet import is all or nothing).
+        with transaction.atomic(savepoint=False):
+            bulk_create_with_history(rows, Attendance, default_user=user)
+            summaries.refresh([session.pk])
+            note_held(session, user)
     return rows
 
 

@@ -394,7 +394,7 @@ def test_preview_and_confirm_query_counts_do_not_grow(coordinator_client, django
     rows = [(p.code, "มา", "") for p in invitees] + [(make_person("NFE").code, "มาสาย", "")]
     with django_assert_num_queries(8):
         _response, page = preview(coordinator_client, session, csv_file(rows))
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(29):
         response = confirm(coordinator_client, session, payload_of(page))
     assert response.status_code == 302
     assert session.attendances.attended().count() == count + 1
