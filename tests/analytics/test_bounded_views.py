@@ -163,3 +163,9 @@ def test_a_mark_in_another_circle_leaves_the_executives_dashboard_cached(
         every_circle.select_one('[data-kpi="people_reached"]').text
         != after.select_one('[data-kpi="people_reached"]').text
     )
+
+
+def test_the_heading_names_the_tambon(office_client):
+    held_eua_sessions(1)
+    html = page(office_client.get("/dashboard/", {"circle": "all", "tambon": "800106", "roles": "kit"}))
+    assert html.select_one("#scope-title").text.strip() == "วงรวมสามฝ่าย · ตำบลท่าไร่ · ทุกช่วงเวลา · คุณกิจ (ผู้ปฏิบัติ)"
