@@ -24,8 +24,8 @@ def scope_key(scope: Scope) -> str:
     )
 
 
-def key(kind: str, scope: Scope, *extra: str, version: int | None = None) -> str:
-    version = summaries.data_version() if version is None else version
+def key(kind: str, scope: Scope, *extra: str, version: str | None = None) -> str:
+    version = summaries.data_version(scope.circle) if version is None else version
     return ":".join(["analytics", kind, str(version), scope_key(scope), *extra])
 
 
@@ -39,7 +39,7 @@ def cached(kind: str, scope: Scope, build: Callable[[], object], *extra: str):
 
 
 def report(scope: Scope) -> Report:
-    version = summaries.data_version()
+    version = summaries.data_version(scope.circle)
     name = key("report", scope, version=version)
     value = cache.get(name)
     if value is None:

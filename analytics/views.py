@@ -45,7 +45,8 @@ def scope_title(scope: Scope) -> str:
     """The scope in words, for the page heading: วงคุณเอื้อ · ทุกช่วงเวลา."""
     parts = [str(Circle(scope.circle).label) if scope.circle else _("All circles")]
     if scope.tambon:
-        tambon = Tambon.objects.filter(code=scope.tambon).values_list("name_th", flat=True).first()
+        name = "name_th" if (get_language() or "th").startswith("th") else "name_en"
+        tambon = Tambon.objects.filter(code=scope.tambon).values_list(name, flat=True).first()
         parts.append(_("Tambon %(name)s") % {"name": tambon or scope.tambon})
     if scope.start and scope.end:
         parts.append(f"{format_date(scope.start)} – {format_date(scope.end)}")

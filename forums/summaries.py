@@ -55,29 +55,48 @@ def count_expressions() -> dict:
 DATA_VERSION_KEY = "forums:data-version"
 
 
-def data_version() -> int:
-    version = cache.get(DATA_VERSION_KEY)
-    if version is None:
-        # A clock reading rather than 1: a cache that lost the key (restart, eviction) must not come back to a
-        # version whose figures another server may still hold.
-        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(DATA_VERSION_KEY)
-    return version
+def _version_keys(circle: str | None) -> list[str]:
+    # A global part, bumped by changes that can touch any figure, and one per circle ("any" for scopes over
+    # all circles): marks at a tambon's three-party forum leave the executives' cached dashboard in place.
+    return [DATA_VERSION_KEY, f"{DATA_VERSION_KEY}:{circle or 'any'}"]
 
 
-def _bump() -> None:
-    try:
-        cache.incr(DATA_VERSION_KEY)
-    except ValueError:
-        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+def data_version(circle: str | None = None) -> str:
+    """The version of the figures of scopes limited to this circle (None: all circles)."""
+    keys = _version_keys(circle)
+    values = cache.get_many(keys)
+    if len(values) < len(keys):
+        for name in keys:
+            if name not in values:
+                # A clock reading rather than 1: a cache that lost the key (restart, eviction) must not come
+                # back to a version whose figures another server may still hold.
+                cache.add(name, time.time_ns(), timeout=None)
+        values = cache.get_many(keys)
+    return ".".join(str(values.get(name, 0)) for name in keys)
 
 
-def data_changed() -> None:
-    """Call after any write that can change a figure (attendance, a session's date, circle, tambon or status,
-    who is the chair). Bumps now, so this process never reads its own stale figures, and again once the
+def _bump(keys: list[str]) -> None:
+    for name in keys:
+        try:
+            cache.incr(name)
+        except ValueError:
+            cache.add(name, time.time_ns(), timeout=None)
+
+
+def data_changed(circles: Iterable[str] | None = None) -> None:
+    """Call after any write that can change a figure: with the circles of the sessions whose attendance
+    changed, or with none for a change that can touch every figure (a session's date, circle or status, who
+    is the chair). Bumps now, so this process never reads its own stale figures, and again once the
     transaction commits: a server that recomputed in between read the data from before the commit."""
-    _bump()
-    transaction.on_commit(_bump)
+    if circles is None:
+        keys = [DATA_VERSION_KEY]
+    else:
+        keys = [
+            f"{DATA_VERSION_KEY}:any",
+            *(f"{DATA_VERSION_KEY}:{circle}" for circle in sorted(set(circles))),
+        ]
+    _bump(keys)
+    transaction.on_commit(lambda: _bump(keys))
 
 
 @transaction.atomic(savepoint=False)
@@ -90,11 +109,12 @@ def refresh(session_ids: Iterable[int]) -> None:
     # Two coordinators saving marks of the same session at once must not both rebuild its turnout: each would
     # count without the other's uncommitted marks. Locking the session rows makes the second wait, then count
     # with the first one's marks committed.
-    list(ForumSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
+    locked = ForumSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk")
+    circles = {circle for _pk, circle in locked.values_list("pk", "circle")}
     AgencyTurnout.objects.filter(session_id__in=session_ids).delete()
     AgencyTurnout.objects.bulk_create(_rows_for(session_ids))
     ForumSession.objects.filter(pk__in=session_ids).update(**count_expressions())
-    data_changed()
+    data_changed(circles)
 
 
 def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> int:

@@ -144,3 +144,28 @@ def test_dashboard_has_one_small_chart_per_agency(office_client):
     html = page(office_client.get("/dashboard/"))
     assert len(html.select("#trend-charts canvas[data-series]")) == 9
     assert html.select_one("#monthly-table") is not None  # the table alternative
+
+
+def test_a_mark_in_another_circle_leaves_the_executives_dashboard_cached(
+    office_client, django_assert_num_queries
+):
+    held_eua_sessions(2)
+    tambon_forum = make_session(circle="all", status="held", date=dt.date(2006, 2, 1))
+    row = make_attendance(tambon_forum, make_person("CDD", KmRole.AMNUAY))
+    office_client.get("/dashboard/")
+    every_circle = page(office_client.get("/dashboard/", {"circle": ""}))
+    row.refresh_from_db()
+    services.save_marks(tambon_forum, [services.Mark(row.pk, "present", row.version)])
+    with django_assert_num_queries(5):  # session, user, notes count: the figures come from the cache
+        office_client.get("/dashboard/")
+    after = page(office_client.get("/dashboard/", {"circle": ""}))
+    assert (
+        every_circle.select_one('[data-kpi="people_reached"]').text
+        != after.select_one('[data-kpi="people_reached"]').text
+    )
+
+
+def test_the_heading_names_the_tambon(office_client):
+    held_eua_sessions(1)
+    html = page(office_client.get("/dashboard/", {"circle": "all", "tambon": "800106", "roles": "kit"}))
+    assert html.select_one("#scope-title").text.strip() == "วงรวมสามฝ่าย · ตำบลท่าไร่ · ทุกช่วงเวลา · คุณกิจ (ผู้ปฏิบัติ)"
