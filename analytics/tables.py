@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from analytics.metrics import Report, rounded, tambon_phases
+from core.thaidates import format_date, format_month
 
 
 def _pct(value):
@@ -45,7 +46,7 @@ def heatmap(report: Report):
         "absent": _("invited, did not come"),
         "not_invited": "",
     }
-    header = [_("Agency"), *(f"{s.code} {s.date.isoformat()}" for s in report.sessions)]
+    header = [_("Agency"), *(f"{s.code} {format_date(s.date)}" for s in report.sessions)]
     rows = [[a.code, *(words[s.state(a.organization.pk)] for s in report.sessions)] for a in report.agencies]
     return header, rows
 
@@ -63,7 +64,7 @@ def co_attendance(report: Report):
 
 
 def monthly(report: Report):
-    header = [_("Agency"), *report.months]
+    header = [_("Agency"), *(format_month(int(m[:4]), int(m[5:7])) for m in report.months)]
     rows = [[a.code, *(_pct(a.monthly.get(m)) for m in report.months)] for a in report.agencies]
     return header, rows
 
