@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import be_datetime
+from core.admin import ThaiDateAdminMixin, be_datetime
 from lessons import search
 from lessons.models import Collection, Comment, KeyLesson, LessonNote, Tag
 
@@ -12,7 +12,7 @@ class KeyLessonInline(admin.TabularInline):
 
 
 @admin.register(LessonNote)
-class LessonNoteAdmin(admin.ModelAdmin):
+class LessonNoteAdmin(ThaiDateAdminMixin, admin.ModelAdmin):
     list_display = ["title", "author", "status", "published", "collection"]
     list_filter = ["status", "collection", "tags"]
     search_fields = ["title", "summary", "slug"]

@@ -230,6 +230,14 @@ def test_columns_in_any_order_and_v2_columns_are_read(tmp_path):
     row = session.attendances.get()
     assert (row.role, row.organization.code, row.reply, row.status) == ("amnuay", "BAAC", "accepted", "late")
     assert row.checked_in_at == dt.datetime(2006, 10, 25, 2, 5, tzinfo=dt.UTC)
+    # Written with its history record, as every write of attendance is.
+    record = row.history.get()
+    assert (record.history_type, record.status, record.role, record.checked_in_at) == (
+        "+",
+        "late",
+        "amnuay",
+        row.checked_in_at,
+    )
     # The session's summary counts the imported row.
     assert (session.invited_count, session.attended_count) == (1, 1)
 
