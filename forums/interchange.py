@@ -710,9 +710,15 @@ class _AttendanceWriter:
         self.postgres = connection.vendor == "postgresql"
         if not self.postgres:
             # SQLite: the import's transaction holds the write lock from its start (IMMEDIATE), so the keys after
-            # the largest one are free for it.
+            # the largest one ever given are free for it. Not merely after the largest one present: the key of a
+            # deleted row is never given again (AUTOINCREMENT), or its history would become the new row's.
+            table = Attendance._meta.db_table
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Attendance._meta.db_table}")
+                cursor.execute(
+                    f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),"
+                    " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+                    [table],
+                )
                 self.next_id = cursor.fetchone()[0] + 1
 
     def _ids(self, cursor, count):
