@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
@@ -88,24 +88,8 @@ class _Checker:
         return self.errors
 
 
-def _both_languages(function) -> str:
-    """A message made by the portal's own translated helpers, in English and Thai, like every import problem."""
-    texts = []
-    for language in ("en", "th"):
-        with translation.override(language):
-            texts.append(function())
-    return texts[0] if texts[0] == texts[1] else f"{texts[0]} / {texts[1]}"
-
-
 def _date_problem(text: str) -> str:
-    def attempt():
-        try:
-            thaidates.parse_date(text)
-        except thaidates.DateParseError as exc:
-            return str(exc)
-        return ""
-
-    return _both_languages(attempt)
+    return thaidates.refusal(text)
 
 
 def _parse_time(text):
