@@ -46,7 +46,7 @@ def heatmap(report: Report):
         "absent": _("invited, did not come"),
         "not_invited": "",
     }
-    header = [_("Agency"), *(f"{s.code} {format_date(s.date, 'numeric')}" for s in report.sessions)]
+    header = [_("Agency"), *(f"{s.code} {format_date(s.date)}" for s in report.sessions)]
     rows = [[a.code, *(words[s.state(a.organization.pk)] for s in report.sessions)] for a in report.agencies]
     return header, rows
 

@@ -12,7 +12,7 @@ date a person reads goes through format_date / format_datetime, and what they pr
 import datetime as dt
 import re
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -112,6 +112,21 @@ def parse_date(text: str) -> dt.date:
         raise DateParseError(_("This date does not exist in the calendar.")) from None
     check_plausible(date)
     return date
+
+
+def refusal(text: str) -> str:
+    """Why parse_date refuses the text, in English and Thai ("" when it reads it): for command lines and import
+    reports, which are read by people of either language."""
+    messages = []
+    for language in ("en", "th"):
+        with translation.override(language):
+            try:
+                parse_date(text)
+            except DateParseError as exc:
+                messages.append(str(exc))
+    if not messages:
+        return ""
+    return messages[0] if messages[0] == messages[-1] else f"{messages[0]} / {messages[-1]}"
 
 
 def check_plausible(date: dt.date) -> dt.date:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
@@ -88,24 +88,8 @@ class _Checker:
         return self.errors
 
 
-def _both_languages(function) -> str:
-    """A message made by the portal's own translated helpers, in English and Thai, like every import problem."""
-    texts = []
-    for language in ("en", "th"):
-        with translation.override(language):
-            texts.append(function())
-    return texts[0] if texts[0] == texts[1] else f"{texts[0]} / {texts[1]}"
-
-
 def _date_problem(text: str) -> str:
-    def attempt():
-        try:
-            thaidates.parse_date(text)
-        except thaidates.DateParseError as exc:
-            return str(exc)
-        return ""
-
-    return _both_languages(attempt)
+    return thaidates.refusal(text)
 
 
 def _parse_time(text):
@@ -710,9 +694,15 @@ class _AttendanceWriter:
         self.postgres = connection.vendor == "postgresql"
         if not self.postgres:
             # SQLite: the import's transaction holds the write lock from its start (IMMEDIATE), so the keys after
-            # the largest one are free for it.
+            # the largest one ever given are free for it. Not merely after the largest one present: the key of a
+            # deleted row is never given again (AUTOINCREMENT), or its history would become the new row's.
+            table = Attendance._meta.db_table
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Attendance._meta.db_table}")
+                cursor.execute(
+                    f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),"
+                    " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+                    [table],
+                )
                 self.next_id = cursor.fetchone()[0] + 1
 
     def _ids(self, cursor, count):

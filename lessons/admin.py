@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import be_datetime
+from core.admin import ThaiDateAdminMixin, be_datetime
 from lessons import richtext, services
 from lessons.models import Attachment, Collection, Comment, KeyLesson, LessonNote, NoteEvent, Tag
 
@@ -47,7 +47,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(LessonNote)
-class LessonNoteAdmin(admin.ModelAdmin):
+class LessonNoteAdmin(ThaiDateAdminMixin, admin.ModelAdmin):
     list_display = ["title", "author", "status", "published", "collection"]
     list_filter = ["status", "collection", "tags"]
     search_fields = ["title", "summary", "slug"]

@@ -19,7 +19,7 @@ from core.thaidates import DateParseError, format_date, format_datetime, parse_d
         ("01.02.2549", dt.date(2006, 2, 1)),
         (" 25 / 10 / 2549 ", dt.date(2006, 10, 25)),
         ("๒๕/๑๐/๒๕๔๙", dt.date(2006, 10, 25)),  # Thai digits
-        ("2443-01-01", dt.date(1900, 1, 1)),  # the earliest accepted date, typed in Buddhist era
+        ("2544-01-01", dt.date(2001, 1, 1)),  # the earliest accepted date, typed in Buddhist era
         ("29/02/2547", dt.date(2004, 2, 29)),  # 2004 is a leap year
     ],
 )
@@ -70,9 +70,9 @@ def test_format_date_in_thai_is_buddhist_era_with_thai_month():
         assert format_date(None) == ""
 
 
-def test_format_date_in_english_keeps_the_buddhist_year():
+def test_format_date_in_english_shows_both_years():
     with translation.override("en"):
-        assert format_date(dt.date(2026, 11, 24)) == "24 Nov 2569 BE"
+        assert format_date(dt.date(2026, 11, 24)) == "24 Nov 2026 (B.E. 2569)"
 
 
 def test_format_datetime_uses_bangkok_time():

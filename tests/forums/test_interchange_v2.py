@@ -230,6 +230,14 @@ def test_columns_in_any_order_and_v2_columns_are_read(tmp_path):
     row = session.attendances.get()
     assert (row.role, row.organization.code, row.reply, row.status) == ("amnuay", "BAAC", "accepted", "late")
     assert row.checked_in_at == dt.datetime(2006, 10, 25, 2, 5, tzinfo=dt.UTC)
+    # Written with its history record, as every write of attendance is.
+    record = row.history.get()
+    assert (record.history_type, record.status, record.role, record.checked_in_at) == (
+        "+",
+        "late",
+        "amnuay",
+        row.checked_in_at,
+    )
     # The session's summary counts the imported row.
     assert (session.invited_count, session.attended_count) == (1, 1)
 
@@ -324,3 +332,18 @@ def test_without_a_terminal_no_progress_bar_is_drawn(tmp_path):
     _stdout, stderr = import_km(tmp_path)
 
     assert stderr == ""
+
+
+def test_imported_attendance_never_takes_the_key_of_a_deleted_row(tmp_path):
+    session, person = make_session(code="F1"), make_person(code="P1")
+    deleted = make_attendance(session, make_person(code="P0"))
+    deleted_pk = deleted.pk
+    deleted.delete()  # its history stays, under its key
+    write(tmp_path, "attendance.csv", ["session", "person", "invited", "status", "representative"],
+          [["F1", "P1", "1", "present", ""]])  # fmt: skip
+
+    import_km(tmp_path)
+
+    row = Attendance.objects.get(person=person)
+    assert row.pk != deleted_pk
+    assert [r.history_type for r in Attendance.history.filter(id=row.pk)] == ["+"]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import KmRole, Tambon
 from analytics.metrics import Scope, compute, rounded
-from core.thaidates import DateParseError, parse_date
+from core.thaidates import DateParseError, parse_date, refusal
 from forums.models import Circle
 
 
@@ -16,8 +16,8 @@ def iso_date(text):
     # and 25/10/2549 are Buddhist era, 2006-10-25 Gregorian, and implausible years are refused.
     try:
         return parse_date(text)
-    except DateParseError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date / วันที่ไม่ถูกต้อง: {exc}") from None
+    except DateParseError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: {refusal(text)}") from None
 
 
 class Command(BaseCommand):

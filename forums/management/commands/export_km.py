@@ -6,7 +6,10 @@ from forums.interchange import export_directory
 
 
 class Command(BaseCommand):
-    help = "Exports community organizations, people, sessions and attendance as the program's CSV files."
+    help = (
+        "Exports community organizations, people, sessions and attendance as the program's interchange files, "
+        "version 2 (every column, exact values: files for machines, not for spreadsheets)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)
