@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:slug>/", views.note_detail, name="note_detail"),
     path("<str:slug>/edit/", views.note_edit, name="note_edit"),
     path("<str:slug>/comments/", views.comment_create, name="comment_create"),
+    path("<str:slug>/card.png", views.note_card, name="note_card"),
     path("<str:slug>/files/", views.attachment_add, name="attachment_add"),
     path("<str:slug>/files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path(

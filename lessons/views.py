@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -133,7 +134,11 @@ def note_detail(request, slug):
         "files": files,
         "photos": photos,
         "documents": documents,
-        "og_image": request.build_absolute_uri(photos[0].get_absolute_url()) if photos else "",
+        "og_image": request.build_absolute_uri(
+            photos[0].get_absolute_url()
+            if photos
+            else reverse("lessons:note_card", kwargs={"slug": note.slug})
+        ),
         "share_url": share_url,
         "dashboard_query": _dashboard_query(note.report_scope),
         "summary_text": note.summary or richtext.plain_text(note.body)[:200],
@@ -288,6 +293,21 @@ def attachment_add(request, slug):
     else:
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     return redirect(note.get_absolute_url() + "#attachments")
+
+
+@login_not_required
+@require_safe
+def note_card(request, slug):
+    """The share card (Open Graph image) of a note: its title on the program's colour."""
+    from lessons.cards import note_card as draw_card
+
+    note = note_for(request, slug)
+    response = HttpResponse(
+        draw_card(note.title, _("Lesson-learned notes of the Nakhon Si Thammarat KM program"))
+    )
+    response["Content-Type"] = "image/png"
+    response["Cache-Control"] = "public, max-age=86400" if note.is_published else "private, no-store"
+    return response
 
 
 @require_POST
