@@ -53,7 +53,7 @@ class NoteForm(forms.ModelForm):
         self.fields["tambons"].queryset = Tambon.objects.in_program()
         self.fields["agencies"].queryset = Organization.objects.partners()
         self.fields["tags"].queryset = Tag.objects.all()
-        # The editor shows pasted and saved text as the server normalizes it (lessons.views.body_preview).
+        # The editor shows pasted and saved text as the server normalizes it (lessons.views.notes.body_preview).
         self.fields["body"].widget.attrs["data-preview-url"] = reverse("lessons:body_preview")
         self.fields["body"].help_text = _(
             "Write as in a letter: a blank line starts a new paragraph; lines starting with “-” make a list. "

@@ -17,6 +17,10 @@ OPEN = {
     "lessons:feed",
     "lessons:search",
     "lessons:knowledge_assets",
+    # The booklet of the published lessons, and a published note's files and share card (drafts': 404).
+    "lessons:knowledge_booklet",
+    "lessons:attachment",
+    "lessons:note_card",
     "privacy",
 }
 

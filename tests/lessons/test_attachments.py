@@ -118,3 +118,20 @@ def test_size_limit_and_alt_text_are_required(author, note, monkeypatch):
         attachments.add_attachment(note, tiny_png(), "   ", author)
     assert error.value.code == "alt"
     assert Attachment.objects.count() == 0
+
+
+def test_a_note_without_photos_shares_a_generated_card_with_a_line_link_and_copy_button(client, author, note):
+    publish_as_reviewer(note)
+    html = BeautifulSoup(client.get(note.get_absolute_url()).content, "html.parser")
+    card_url = html.select_one('meta[property="og:image"]')["content"]
+    assert card_url.endswith("/lessons/with-photos/card.png")
+    response = client.get("/lessons/with-photos/card.png")
+    assert response["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(response.content)) as card:
+        assert card.size == (1200, 630)
+    line = html.select_one('#share a[href^="https://social-plugins.line.me/lineit/share?url="]')
+    assert line["href"].endswith("http%3A%2F%2Ftestserver%2Flessons%2Fwith-photos%2F")
+    assert (
+        html.select_one("#share [data-copy-link]")["data-copy-link"]
+        == "http://testserver/lessons/with-photos/"
+    )

@@ -2,7 +2,6 @@
 and Buddhist-era dates that pdftotext reads back; the command writes the same booklet."""
 
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
@@ -88,7 +87,6 @@ def folded(text):
     return "".join(text.split()).replace("ำ", "า")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (installed by .ci/run)")
 def test_the_pdf_has_a_cover_contents_thai_text_and_buddhist_era_dates(client, notes, tmp_path):
     response = client.get("/lessons/assets/booklet.pdf")
     assert response["Content-Type"] == "application/pdf"

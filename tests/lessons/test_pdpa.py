@@ -8,10 +8,10 @@ from lessons.models import Attachment, Comment, LessonNote
 from tests.factories import make_person, make_user
 from tests.lessons.helpers import tiny_png
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
-def test_export_and_erase_a_persons_photos_and_writing():
+def test_export_and_erase_a_persons_photos_and_writing(django_capture_on_commit_callbacks):
     user = make_user("facilitator")
     person = make_person("CDD")
     person.user = user
@@ -27,7 +27,8 @@ def test_export_and_erase_a_persons_photos_and_writing():
     assert [c["body"] for c in data["comments"]] == ["ความเห็นของเขา"]
     assert [a["title"] for a in data["lesson_attachments"]] == ["ภาพที่มีเขา"]
 
-    assert pdpa.erase_person(person) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion is committed
+        assert pdpa.erase_person(person) == 1
     assert list(Attachment.objects.all()) == [other]
     assert not any(default_storage.exists(name) for name in names)
     assert pdpa.export_person(person)["lesson_attachments"] == []

@@ -313,6 +313,8 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     # The editor's preview of a body as the server will store it: writers only.
     "lessons:body_preview": {GET: _POST_ONLY, POST: _WRITERS},
     # A note's files: for whoever may see the note (the draft's author is the other facilitator).
+    "lessons:note_card [published]": {GET: everyone(OK)},
+    "lessons:note_card [draft]": {GET: answers(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)},
     "lessons:attachment [published]": {GET: everyone(OK)},
     "lessons:attachment [draft]": {GET: answers(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)},
     # Adding and removing files: whoever may change the note.

@@ -267,6 +267,7 @@ def build_world() -> World:
             "draft": Sample({"slug": draft.slug, "pk": draft_photo.pk, "variant": "file"}),
         },
         "lessons:attachment_add": {"published": Sample({"slug": published.slug})},
+        "lessons:note_card": {label: Sample({"slug": notes[label].slug}) for label in ("published", "draft")},
         "lessons:attachment_delete": {
             "published": Sample({"slug": published.slug, "pk": published_photo.pk})
         },

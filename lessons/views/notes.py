@@ -1,22 +1,24 @@
+"""Notes: the list, a note's page, writing and editing, review and publication, comments, and search."""
+
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.models import Organization, Tambon
 from core.thaidates import format_date
-from lessons import access, attachments, booklet, richtext, search, services
+from lessons import access, richtext, search, services
 from lessons.forms import (
     AttachmentForm,
-    BookletFilterForm,
     CommentForm,
     KeyLessonFormSet,
     NoteForm,
@@ -133,7 +135,11 @@ def note_detail(request, slug):
         "files": files,
         "photos": photos,
         "documents": documents,
-        "og_image": request.build_absolute_uri(photos[0].get_absolute_url()) if photos else "",
+        "og_image": request.build_absolute_uri(
+            photos[0].get_absolute_url()
+            if photos
+            else reverse("lessons:note_card", kwargs={"slug": note.slug})
+        ),
         "share_url": share_url,
         "dashboard_query": _dashboard_query(note.report_scope),
         "summary_text": note.summary or richtext.plain_text(note.body)[:200],
@@ -269,70 +275,6 @@ def my_notes(request):
     return render(request, "lessons/my_notes.html", {"notes": notes, "to_review": to_review})
 
 
-# Photos and documents -------------------------------------------------------------------------------------------
-
-
-@require_POST
-def attachment_add(request, slug):
-    note = note_for(request, slug, edit=True)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachments.add_attachment(
-                note, form.cleaned_data["file"], form.cleaned_data["title"], request.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("File added."))
-    else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-    return redirect(note.get_absolute_url() + "#attachments")
-
-
-@require_POST
-def attachment_delete(request, slug, pk):
-    note = note_for(request, slug, edit=True)
-    attachments.delete_attachment(get_object_or_404(note.attachments, pk=pk))
-    messages.success(request, _("File removed."))
-    return redirect(note.get_absolute_url() + "#attachments")
-
-
-@login_not_required
-@require_safe
-def attachment_file(request, slug, pk, variant):
-    """A note's file, for whoever may see the note; never from a public folder, so a draft's photos stay
-    private."""
-    note = note_for(request, slug)
-    attachment = get_object_or_404(note.attachments, pk=pk)
-    if variant == "thumb" and attachment.thumbnail:
-        stored = attachment.thumbnail
-    elif variant == "file":
-        stored = attachment.file
-    else:
-        raise Http404
-    content_type = "image/png" if stored.name.endswith(".png") else attachment.content_type
-    if variant == "thumb" and not stored.name.endswith(".png"):
-        content_type = "image/jpeg"
-    response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
-    if attachment.is_photo:
-        response["Content-Disposition"] = "inline"
-    else:
-        name = (
-            attachment.original_name if attachment.original_name.lower().endswith(".pdf") else "document.pdf"
-        )
-        response["Content-Disposition"] = _content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=86400" if note.is_published else "private, no-store"
-    return response
-
-
-def _content_disposition(name: str) -> str:
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(as_attachment=True, filename=name)
-
-
 @require_POST
 def comment_create(request, slug):
     note = note_for(request, slug)
@@ -379,29 +321,3 @@ def note_search(request):
     return render(
         request, "lessons/search.html", {"query": query, "results": results, "suggestion": suggestion}
     )
-
-
-@login_not_required
-@require_safe
-def knowledge_assets(request):
-    """คลังความรู้: the key lessons of the published notes by KM role, then collection or tag."""
-    form = BookletFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    context = {
-        "form": form,
-        "booklet": booklet.booklet(**filters),
-        "query": request.GET.urlencode() if form.is_valid() else "",
-    }
-    return render(request, "lessons/knowledge_assets.html", context)
-
-
-@login_not_required
-@require_safe
-def knowledge_booklet(request):
-    """The knowledge-asset booklet as a PDF, with the filters of the page."""
-    form = BookletFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    pdf = booklet.booklet_pdf(booklet.booklet(**filters), base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = _content_disposition("knowledge-booklet.pdf")
-    return response
