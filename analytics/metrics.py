@@ -1,4 +1,5 @@
-"""The attendance-consistency metrics of the program, exactly as defined in the domain reference.
+"""The attendance-consistency metrics of the program, exactly as defined in docs/metrics.md (with a worked
+example there, checked by tests/analytics/test_metrics_worked_example.py).
 
 Everything that shows these figures (dashboard, exports, the consistency_report command, lesson-note
 snapshots) calls `compute(scope)`; nothing else computes them. It reads the per-session agency turnout

@@ -1,4 +1,4 @@
-"""The attendance-consistency metrics against DOMAIN.md, on small datasets whose figures are worked out by hand.
+"""The attendance-consistency metrics against their definitions (docs/metrics.md), on small datasets whose figures are worked out by hand.
 
 Every expectation carries its arithmetic in a comment: InvOrg(s) is the set of partner agencies with an invitee at
 s, Rep(s) those that came (an invitee or walk-in present or late, or an invitee who sent a representative).
