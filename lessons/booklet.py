@@ -25,7 +25,9 @@ ROLE_ORDER = [KmRole.EUA, KmRole.AMNUAY, KmRole.KIT]
 
 
 @dataclass
-class Group:
+class Topic:
+    """The key lessons of one collection (or, without one, of the note's first tag) within a KM role."""
+
     name: str
     lessons: list = field(default_factory=list)
 
@@ -34,7 +36,7 @@ class Group:
 class RoleSection:
     role: str
     label: str
-    groups: list[Group] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -42,7 +44,7 @@ class RoleSection:
 
     @property
     def count(self) -> int:
-        return sum(len(group.lessons) for group in self.groups)
+        return sum(len(topic.lessons) for topic in self.topics)
 
 
 @dataclass
@@ -74,20 +76,20 @@ def booklet(start=None, end=None, tambon=None) -> Booklet:
         "note__published_at", "note_id", "order"
     )
     sections = {role: RoleSection(role, str(KmRole(role).label)) for role in ROLE_ORDER}
-    groups: dict[tuple[str, str], Group] = {}
+    topics: dict[tuple[str, str], Topic] = {}
     for lesson in lessons.distinct():
         note = lesson.note
         tags = list(note.tags.all())
         name = note.collection.name if note.collection else (tags[0].name if tags else _("Other lessons"))
         key = (lesson.role, name)
-        if key not in groups:
-            groups[key] = Group(name)
-            sections[lesson.role].groups.append(groups[key])
-        groups[key].lessons.append(lesson)
+        if key not in topics:
+            topics[key] = Topic(name)
+            sections[lesson.role].topics.append(topics[key])
+        topics[key].lessons.append(lesson)
     for section in sections.values():
-        section.groups.sort(key=lambda group: group.name)
+        section.topics.sort(key=lambda topic: topic.name)
     return Booklet(
-        [section for section in sections.values() if section.groups], start, end, tambon, timezone.now()
+        [section for section in sections.values() if section.topics], start, end, tambon, timezone.now()
     )
 
 

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from accounts import roles
 from agencies import pdpa
-from agencies.models import KmRole, Person, PersonAccessLog
+from agencies.models import KmRole, Organization, Person, PersonAccessLog
 from analytics.metrics import Scope, compute
+from api.models import ApiToken
 from forums import services
 from forums.history import session_history
 from forums.models import AgencyTurnout, Attendance, CalendarFeed, ForumSession, Reminder
-from lessons.models import Comment, LessonNote
+from lessons.models import Comment, LessonNote, NoteEvent
 from tests.factories import make_attendance, make_person, make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -217,8 +218,10 @@ def person_with_everything():
     make_attendance(other, make_person("WU", code="WU-9"), status="represented", representative=person)
     note = LessonNote.objects.create(title="บทเรียนจากเวที", slug="lesson-1", author=user)
     Comment.objects.create(note=note, author=user, body="ขอบคุณครับ")
+    NoteEvent.objects.create(note=note, kind=NoteEvent.Kind.SUBMITTED, actor=user)
     Reminder.objects.create(session=invited, person=person)
     CalendarFeed.objects.create(person=person)
+    ApiToken.issue(Organization.objects.get(code="CDD"), "ระบบลงเวลาของ พช.", user=user)
     return person
 
 
@@ -230,7 +233,8 @@ def test_json_export_holds_everything_about_the_person(admin_client_portal, admi
     assert response["Content-Disposition"] == f'attachment; filename="person-{person.code}.json"'
     data = json.loads(response.content)
     assert list(data) == ["person", "account", "attendance", "representative", "note_taker", "reminders",
-                          "calendar_feeds", "lesson_notes", "comments", "access_log"]  # fmt: skip
+                          "calendar_feeds", "lesson_notes", "comments", "lesson_note_events", "lesson_attachments",
+                          "api_tokens_issued", "access_log"]  # fmt: skip
     held = data["person"][0]
     assert (held["first_name"], held["last_name"], held["organization"]) == ("สมศรี", "เก่งงาน", "CDD")
     assert (held["phone"], held["email"], held["position"]) == (
@@ -251,6 +255,11 @@ def test_json_export_holds_everything_about_the_person(admin_client_portal, admi
     assert len(data["calendar_feeds"]) == 1 and "token" not in data["calendar_feeds"][0]
     assert [n["slug"] for n in data["lesson_notes"]] == ["lesson-1"]
     assert [c["body"] for c in data["comments"]] == ["ขอบคุณครับ"]
+    assert [(e["note"], e["kind"]) for e in data["lesson_note_events"]] == [("lesson-1", "submitted")]
+    assert data["lesson_attachments"] == []
+    # The token itself, its hash and its first characters stay out: an export travels by email and USB sticks.
+    assert [sorted(t) for t in data["api_tokens_issued"]] == [["created_at", "name", "organization", "revoked_at"]]
+    assert data["api_tokens_issued"][0]["organization"] == "CDD"
     # The export itself is logged before the data is read, so it lists itself
     assert [(e["user"], e["action"]) for e in data["access_log"]] == [(administrator.username, "export_json")]
 
@@ -264,7 +273,8 @@ def test_csv_export_starts_with_a_bom_and_has_one_row_per_item_with_its_section(
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     sections = [row["section"] for row in rows]
     assert sections == ["person", "account", "attendance", "representative", "note_taker", "reminders",
-                        "calendar_feeds", "lesson_notes", "comments", "access_log"]  # fmt: skip
+                        "calendar_feeds", "lesson_notes", "comments", "lesson_note_events", "api_tokens_issued",
+                        "access_log"]  # fmt: skip
     assert rows[0]["first_name"] == "สมศรี" and rows[0]["is_chair"] == "0" and rows[0]["anonymized_at"] == ""
     assert rows[2]["session"] == "F-2549-01" and rows[2]["status"] == "present"
     assert rows[-1]["action"] == "export_csv"
@@ -276,8 +286,8 @@ def test_export_query_count_is_fixed(admin_client_portal, django_assert_num_quer
     for _index in range(count):
         make_attendance(make_session(status="held"), person, status="present")
     # session, user, permissions (two), person (with its account), access-log insert, then one query for each
-    # of the eight other sections
-    with django_assert_num_queries(14):
+    # of the eleven other sections (forums five, lessons four, api one, the access log)
+    with django_assert_num_queries(17):
         response = admin_client_portal.get(f"/people/{person.code}/export.json")
     assert len(json.loads(response.content)["attendance"]) == count + 1
 

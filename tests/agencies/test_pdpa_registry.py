@@ -23,8 +23,8 @@ def test_an_app_that_registers_nothing_is_found(monkeypatch):
     assert "forums.HistoricalAttendance" in missing  # the history of a model counts as the model
 
 
-def test_the_forums_and_lessons_register_in_the_order_of_installed_apps():
-    assert [h.app_label for h in pdpa.holders()] == ["forums", "lessons"]
+def test_the_apps_above_register_in_the_order_of_installed_apps():
+    assert [h.app_label for h in pdpa.holders()] == ["forums", "lessons", "api"]
 
 
 def test_a_newly_registered_app_is_exported_and_erased(monkeypatch):

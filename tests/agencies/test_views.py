@@ -109,8 +109,8 @@ def test_unknown_person_is_404(coordinator_client):
 @pytest.mark.parametrize("count", [1, 50])
 def test_home_page_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     make_people(count)
-    # 8, and for a coordinator's own sessions: their groups, their scope, the sessions (tests/portal/test_home.py)
-    with django_assert_num_queries(11):
+    # 8, and for a coordinator's own sessions: their scope, the sessions (tests/portal/test_home.py)
+    with django_assert_num_queries(10):
         response = coordinator_client.get("/")
     assert response.status_code == 200
 

@@ -137,15 +137,24 @@ def test_a_mark_through_one_server_shows_at_once_on_the_others_cached_dashboard(
         assert list(store.scan_iter(f"{prefix}:*analytics:dashboard:*"))
         assert _cdd_rate(http, first_url) == "0%"
 
-        # The coordinator's tap, through the second server.
+        # The coordinator's tap, through the second server (the check-in page's queue, sent as it syncs).
         http.get(f"{second_url}/forums/F-TWO-01/checkin/")
+        mark = {
+            "clientId": str(uuid.uuid4()),
+            "kind": "mark",
+            "madeAt": "2006-01-13T09:00:00+07:00",
+            "attendanceId": setup["row"],
+            "status": "present",
+            "version": setup["version"],
+        }
         response = http.post(
-            f"{second_url}/forums/F-TWO-01/checkin/mark/",
-            data={f"p-{setup['row']}": f"present:{setup['version']}"},
+            f"{second_url}/forums/F-TWO-01/checkin/sync/",
+            json={"ops": [mark]},
             headers={"X-CSRFToken": http.cookies["csrftoken"]},
             allow_redirects=False,
         )
-        assert response.status_code == 302
+        assert response.status_code == 200
+        assert [result["result"] for result in response.json()["results"]] == ["saved"]
 
         assert _cdd_rate(http, first_url) == "100%"
         assert _cdd_rate(http, second_url) == "100%"

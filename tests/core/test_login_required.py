@@ -22,15 +22,81 @@ OPEN = {
     "lessons:attachment",
     "lessons:note_card",
     "privacy",
+    # Open data: aggregate figures, the code lists and their CKAN catalogue, no personal data; the API's
+    # description and its documentation page, so that a partner can build against it.
+    "open_data:index",
+    "open_data:catalog",
+    "api:api-root",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:sessions",
+    "api:sessions_csv",
+    "api:agencies",
+    "api:agencies_csv",
+    "api:trends",
+    "api:trends_csv",
+    "api:tambons",
+    "api:tambons_csv",
+    "api:phases",
+    # A circle's or a tambon's planned and held sessions as a calendar feed, for partner agencies; no names.
+    "public:circle_feed",
+    "public:tambon_feed",
+    # The check-in's web app manifest and service worker: the phone fetches them itself; neither holds data.
+    "forums:checkin_manifest",
+    "forums:checkin_service_worker",
 }
+
+# Open to whoever holds a personal code or a venue code (an invitee has no account): the reply page and its
+# calendar file, the personal page and its self check-in, the venue page. An unknown code is a 404, the same
+# for every code, with no hint of whose it is. Each with the method it answers.
+OPEN_WITH_A_CODE = {
+    "public:invitee_reply": "get",
+    "public:invitee_calendar": "get",
+    "forums:personal": "get",
+    "forums:personal_checkin": "post",
+    "forums:venue": "get",
+}
+
+# Read by a program, not a person: the check-in page's script (offline queue) and partner systems (bearer
+# token). An anonymous request answers 401 with a JSON body the caller can act on, never the HTML login page,
+# which a script would take for data.
+ANSWER_401_JSON = {
+    "forums:checkin_data": "get",
+    "forums:checkin_sync": "post",
+    "api:partner_sessions": "get",
+    "api:partner_invitations": "get",
+    "api:partner_marks": "post",
+}
+NOT_SENT_TO_LOGIN = OPEN | set(OPEN_WITH_A_CODE) | set(ANSWER_401_JSON)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] not in OPEN])
+@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] not in NOT_SENT_TO_LOGIN])
 def test_anonymous_visitor_is_sent_to_login(client, name, path):
     response = client.get(path)
     assert response.status_code == 302, f"{name} {path} answered {response.status_code}"
     assert "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] in OPEN_WITH_A_CODE])
+def test_an_unknown_personal_or_venue_code_is_not_found_without_login(client, name, path):
+    response = getattr(client, OPEN_WITH_A_CODE[name])(path)
+    assert response.status_code == 404, f"{name} {path} answered {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] in ANSWER_401_JSON])
+def test_a_program_gets_401_json_rather_than_the_login_page(client, name, path):
+    if ANSWER_401_JSON[name] == "post":
+        response = client.post(path, data={"ops": []}, content_type="application/json")
+    else:
+        response = client.get(path)
+    assert response.status_code == 401, f"{name} {path} answered {response.status_code}"
+    assert response["Content-Type"].startswith("application/json")
+    assert "Location" not in response
+    if name.startswith("forums:"):  # the check-in page sends its user to log in again, keeping the queue
+        assert "/login/" in response.json()["login_url"]
 
 
 @pytest.mark.django_db
@@ -42,9 +108,12 @@ def test_the_open_pages_answer_without_login(client):
     for path in ("/lessons/", "/lessons/feed/", "/lessons/search/?q=x", "/lessons/assets/"):
         assert client.get(path).status_code == 200, path
     assert client.get("/lessons/no-such-note/").status_code == 404
+    for path in ("/open-data/", "/api/v1/sessions", "/forums/checkin.webmanifest", "/forums/checkin-sw.js"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/calendar/circle/no-such-circle.ics").status_code == 404
 
 
 def test_every_pattern_is_either_open_or_walked():
     names = {name for name, _path in all_urls()}
-    assert names >= OPEN
+    assert names >= NOT_SENT_TO_LOGIN
     assert "home" in names and "agencies:person_list" in names
