@@ -6,6 +6,8 @@ throttling does (django-axes, behind DJANGO_PROXY_COUNT proxies), so both agree 
 default per-process cache the limits hold per app process; with the shared cache (Redis) for the whole site.
 """
 
+import hashlib
+
 from axes.helpers import get_client_ip_address
 from django.core.cache import cache
 
@@ -17,7 +19,9 @@ def client_address(request) -> str:
 
 
 def _key(scope: str, identity: str) -> str:
-    return f"{_PREFIX}:{scope}:{identity}"
+    # Hashed: the identity may come from the address bar (spaces, any length), which some caches refuse as a key.
+    digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{_PREFIX}:{scope}:{digest}"
 
 
 def count(scope: str, identity: str) -> int:

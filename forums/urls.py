@@ -32,6 +32,7 @@ urlpatterns = [
     path("<str:code>/sheet/import/", sheet.import_sheet, name="import_sheet"),
     path("<str:code>/slips.pdf", qr.invitation_slips, name="invitation_slips"),
     path("<str:code>/venue-qr/", qr.venue_qr, name="venue_qr"),
+    path("<str:code>/links/", qr.personal_links, name="personal_links"),
     # Without login, after the session pages so that no session's own page is shadowed by them.
     path("i/<str:code>/", qr.personal, name="personal"),
     path("i/<str:code>/checkin/", qr.personal_checkin, name="personal_checkin"),

@@ -192,3 +192,24 @@ def invitation_slips(request, code):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="slips-{session.code}.pdf"'
     return response
+
+
+@require_safe
+def personal_links(request, code):
+    """Every invitee's personal link, to send by email or paste into a LINE group."""
+    session = session_for_user(request.user, code, change=True)
+    rows = list(
+        session.attendances.filter(invited=True)
+        .select_related("person", "organization")
+        .order_by("organization__sort_order", "organization__code", "person__first_name", "person__last_name")
+    )
+    links = [(row, qrcodes.personal_url(request, row)) for row in rows]
+    return render(
+        request,
+        "forums/personal_links.html",
+        {
+            "session": session,
+            "links": links,
+            "as_text": "\n".join(f"{row.person.full_name}: {url}" for row, url in links),
+        },
+    )

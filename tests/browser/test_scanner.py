@@ -44,14 +44,15 @@ def write_y4m(path, text, frames=10):
 
 
 @pytest.fixture
-def camera_page(playwright_instance, live_server, tmp_path):
+def camera_page(browser, live_server, tmp_path):
     """A phone-sized page whose camera films the video made by the test (call it with the text to show)."""
     opened = []
 
     def open_with(text):
         video = tmp_path / "code.y4m"
         write_y4m(video, text)
-        browser = playwright_instance.chromium.launch(
+        # A browser of its own (the camera's file is a launch flag), from the suite's Playwright instance.
+        camera_browser = browser.browser_type.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[
@@ -61,22 +62,14 @@ def camera_page(playwright_instance, live_server, tmp_path):
                 f"--use-file-for-fake-video-capture={video}",
             ],
         )
-        context = browser.new_context(**PHONE, locale="th-TH", base_url=live_server.url)
+        context = camera_browser.new_context(**PHONE, locale="th-TH", base_url=live_server.url)
         context.grant_permissions(["camera"])
-        opened.append(browser)
+        opened.append(camera_browser)
         return context.new_page()
 
     yield open_with
-    for browser in opened:
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
+    for camera_browser in opened:
+        camera_browser.close()
 
 
 def session_with_invitees(**fields):

@@ -4,7 +4,8 @@ from tests.urlwalk import all_urls
 
 # Open to anyone: signing in, health checks for the load balancer, switching language, the admin's own login,
 # the secret-address calendar feed (calendar programs cannot log in; an unknown address is a 404), and the
-# published lesson notes, so that the knowledge travels, and the privacy notice.
+# published lesson notes, so that the knowledge travels, and the privacy notice; an invitee's personal link and
+# self check-in (the signed code in the address is the key) and the venue's self check-in page.
 OPEN = {
     "accounts:login",
     "healthz",
@@ -111,6 +112,8 @@ def test_the_open_pages_answer_without_login(client):
     for path in ("/open-data/", "/api/v1/sessions", "/forums/checkin.webmanifest", "/forums/checkin-sw.js"):
         assert client.get(path).status_code == 200, path
     assert client.get("/calendar/circle/no-such-circle.ics").status_code == 404
+    assert client.get("/forums/i/1-1-AAAAAAAAAAAAAAAA/").status_code == 404  # a forged code: not found
+    assert client.get("/forums/here/1-forged/").status_code == 404
 
 
 def test_every_pattern_is_either_open_or_walked():

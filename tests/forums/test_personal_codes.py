@@ -369,3 +369,21 @@ def test_self_check_in_query_count_is_fixed(client, django_assert_num_queries, r
     # refresh, held status, savepoints), the message in the session: the same for any list size.
     with frozen(at(session.date, 8, 30)), django_assert_num_queries(16):
         assert client.post(checkin_url(row)).status_code == 302
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_personal_links_page_lists_each_invitees_link_in_fixed_queries(
+    coordinator_client, django_assert_num_queries, rows
+):
+    session = todays_session()
+    services.invite(session, [make_person() for _ in range(rows)])
+    with django_assert_num_queries(8):
+        response = coordinator_client.get(reverse("forums:personal_links", args=[session.code]))
+    page = parse(response)
+    links = [field["value"] for field in page.select("#personal-links input")]
+    expected = {f"http://testserver{personal_url(row)}" for row in session.attendances.all()}
+    assert len(links) == rows and set(links) == expected
+    assert all(link in page.select_one("#links-text").get_text() for link in links)
+    # Each link opens its owner's page.
+    cache.clear()
+    assert coordinator_client.get(links[0].removeprefix("http://testserver")).status_code == 200

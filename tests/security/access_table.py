@@ -276,6 +276,7 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     "forums:checkin [unknown]": {GET: answers(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND)},
     # QR codes: the venue's screen and the invitation slips (personal codes) are for those who record attendance.
     **_session_change("forums:venue_qr"),
+    **_session_change("forums:personal_links"),
     "forums:invitation_slips [in scope]": {GET: _CHANGE_IN_SCOPE},
     # A session without invitees has no slips to print.
     "forums:invitation_slips [in scope by tambon]": {

@@ -77,6 +77,16 @@ def fill(pattern: Pattern, values: dict, positional=()) -> str:
     return "/" + route.replace("\\", "")
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(monkeypatch):
+    """The matrix checks access, not throttling: every actor sends the same forged codes, which would add up to
+    a 429 (the limits are tested in tests/forums/test_personal_codes.py)."""
+    from forums.views import qr
+
+    monkeypatch.setattr(qr, "FAILURES_PER_ADDRESS", 10**9)
+    monkeypatch.setattr(qr, "REQUESTS_PER_CODE", 10**9)
+
+
 # The world --------------------------------------------------------------------------------------------------------
 
 
@@ -115,6 +125,7 @@ SESSION_URLS = [
     "import_sheet",
     "invitation_slips",
     "venue_qr",
+    "personal_links",
 ]
 
 
