@@ -1,11 +1,10 @@
 // Scan mode of the check-in page: the camera reads an invitee's QR code (their personal code, or a personal link
 // that ends with it) and marks them present, or late after the session's late threshold.
 //
-// Marks go through window.KmCheckin when the page provides it (the offline-first check-in: the code is looked up
+// Marks go through window.KmCheckin, which the check-in page provides (the offline-first check-in: the code is looked up
 // in the invitee list stored on the phone and the mark waits in its queue while offline):
 //   KmCheckin.findByCode(code) -> {attendanceId, name, status} | null
 //   KmCheckin.mark(attendanceId, status) -> Promise
-// Without it, pageRowCheckin below uses the rows of the page and their own mark request.
 //
 // Decoding is jsQR's (static/vendor/jsqr); this file only runs the camera and reads frames, so nothing is fetched
 // from the network and no worker or WebAssembly is needed under the CSP.
@@ -29,41 +28,8 @@
   const canvas = document.createElement("canvas");
   const context = canvas.getContext("2d", { willReadFrequently: true });
 
-  // Fallback for a page without KmCheckin: the rows on the page and their per-row mark request (htmx). -------------
-  const pageRowCheckin = {
-    findByCode(code) {
-      const match = CODE.exec(code);
-      const row = match && document.getElementById("row-" + Number(match[2]));
-      if (!row) return null;
-      const checked = row.querySelector("input.btn-check:checked");
-      return {
-        attendanceId: Number(match[2]),
-        name: (row.querySelector(".fw-semibold") || row).textContent.trim(),
-        status: checked ? checked.value.split(":")[0] : "",
-      };
-    },
-    mark(attendanceId, status) {
-      return new Promise((resolve, reject) => {
-        const input = document.getElementById("s-" + attendanceId + "-" + status);
-        if (!input) return reject(new Error(msg("failed")));
-        const group = input.closest("[hx-post]");
-        // htmx fires afterRequest on the element that sent the request once the new row is swapped in; that
-        // element has left the page by then (the row is replaced), so the event is heard on it, not on the body.
-        const done = (event) => {
-          if (event.detail.elt !== group) return;
-          group.removeEventListener("htmx:afterRequest", done);
-          const row = document.getElementById("row-" + attendanceId);
-          const saved = row && row.querySelector('input[value^="' + status + ':"]:checked');
-          const alert = row && row.querySelector(".alert");
-          if (event.detail.successful && saved && !alert) resolve();
-          else reject(new Error(alert ? alert.textContent.trim() : msg("failed")));
-        };
-        group.addEventListener("htmx:afterRequest", done);
-        input.click();
-      });
-    },
-  };
-  const checkin = () => window.KmCheckin || pageRowCheckin;
+  // The check-in page's own list and queue (static/js/checkin.js): works offline.
+  const checkin = () => window.KmCheckin;
 
   // Feedback: the name large, a colour, a beep and a buzz. -----------------------------------------------------------
   let audio = null;
