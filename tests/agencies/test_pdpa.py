@@ -258,7 +258,9 @@ def test_json_export_holds_everything_about_the_person(admin_client_portal, admi
     assert [(e["note"], e["kind"]) for e in data["lesson_note_events"]] == [("lesson-1", "submitted")]
     assert data["lesson_attachments"] == []
     # The token itself, its hash and its first characters stay out: an export travels by email and USB sticks.
-    assert [sorted(t) for t in data["api_tokens_issued"]] == [["created_at", "name", "organization", "revoked_at"]]
+    assert [sorted(t) for t in data["api_tokens_issued"]] == [
+        ["created_at", "name", "organization", "revoked_at"]
+    ]
     assert data["api_tokens_issued"][0]["organization"] == "CDD"
     # The export itself is logged before the data is read, so it lists itself
     assert [(e["user"], e["action"]) for e in data["access_log"]] == [(administrator.username, "export_json")]

@@ -221,11 +221,25 @@ def test_cached_figures_equal_a_recomputation_after_random_edits(world, edits):
             apply(one, world["people"], world["sessions"])
         turnout = sorted(
             AgencyTurnout.objects.values_list(
-                "session_id", "organization_id", "role", "invitations", "attended", "sent_representative", "walk_ins"
+                "session_id",
+                "organization_id",
+                "role",
+                "invitations",
+                "attended",
+                "sent_representative",
+                "walk_ins",
             )
         )
         fresh = sorted(
-            (t.session_id, t.organization_id, t.role, t.invitations, t.attended, t.sent_representative, t.walk_ins)
+            (
+                t.session_id,
+                t.organization_id,
+                t.role,
+                t.invitations,
+                t.attended,
+                t.sent_representative,
+                t.walk_ins,
+            )
             for t in _rows_for(list(ForumSession.objects.values_list("pk", flat=True)))
         )
         assert turnout == fresh

@@ -17,6 +17,7 @@ from django.utils import timezone
 from agencies.demo.builder import DemoBuilder
 from agencies.models import Organization, Person, Tambon
 from forums import services
+from forums.codes import invitation_code
 from forums.demo import ForumDemoBuilder
 from forums.models import Attendance, ForumSession
 from lessons.demo import build_demo_notes
@@ -124,10 +125,23 @@ def demo_data():
             )
         ],
     )
+    # A session next week, for the invitee's own pages (reply, personal link): they open without a login and
+    # only until the session is over.
+    upcoming = ForumSession.objects.create(
+        code="F-NEXT-0001",
+        title="วงคุณเอื้อ: แผนการออมของกองทุนหมู่บ้าน",
+        circle="eua",
+        date=timezone.localdate() + dt.timedelta(days=7),
+        start=dt.time(13, 30),
+        organizer=Organization.objects.get(code="CDD"),
+        venue="ศาลากลางจังหวัดนครศรีธรรมราช",
+    )
+    services.invite(upcoming, Person.objects.active().order_by("code")[:5])
+    invitation = invitation_code(upcoming.attendances.order_by("pk").first())
     held = ForumSession.objects.held().filter(tambon__code="800106").order_by("-date").first()
     note = LessonNote.objects.published().order_by("pk").first()
     person = Person.objects.active().order_by("code").first()
-    return passwords, today, held, note, person
+    return passwords, today, held, note, person, invitation
 
 
 def log_in(browser, live_server, language, username, password):
@@ -168,13 +182,15 @@ def axe_problems(page):
 
 @pytest.mark.parametrize("language", ["th", "en"])
 def test_main_pages_pass_axe_and_fit_a_phone_in_each_language(browser, live_server, language):
-    passwords, today, held, note, person = demo_data()
+    passwords, today, held, note, person, invitation = demo_data()
     note_path = f"/lessons/{quote(note.slug)}/"
     pages = {"anonymous": log_in(browser, live_server, language, None, None)}
     for role in ("coordinator", "governor_office", "facilitator"):
         pages[role] = log_in(browser, live_server, language, role, passwords[role])
     axe_pages = [
         ("anonymous", "/accounts/login/"),
+        ("anonymous", f"/i/{invitation}/"),
+        ("anonymous", f"/forums/i/{invitation}/"),
         ("coordinator", "/"),
         ("coordinator", "/forums/"),
         ("coordinator", f"/forums/{held.code}/"),
