@@ -17,6 +17,11 @@ OPEN = {
     "lessons:search",
     "lessons:knowledge_assets",
     "privacy",
+    # The check-in's service worker and manifest hold no data; its JSON endpoints answer 401, not a redirect.
+    "forums:checkin_service_worker",
+    "forums:checkin_manifest",
+    "forums:checkin_data",
+    "forums:checkin_sync",
 }
 
 
