@@ -505,7 +505,7 @@ def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) ->
     now = timezone.now()
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     whole_list = any(op.kind != CheckinOpKind.MARK for op in ops)
-    locked = session.attendances.select_for_update(of=("self",)).select_related("person")
+    locked = session.attendances.select_for_update(of=("self",)).select_related("person", "representative")
     if not whole_list:
         locked = locked.filter(pk__in={op.attendance_id for op in ops})
     rows = {row.pk: row for row in locked}
@@ -541,8 +541,10 @@ def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) ->
                 own_versions.setdefault(record.id, set()).add(op.version)
     session_cancelled = session.status == ForumSession.Status.CANCELLED
     changed, history, outcomes, removed = {}, [], [], []
-    walk_in_people = Person.objects.active().in_bulk(
-        {op.person_id for op in ops if op.kind == CheckinOpKind.WALK_IN and op.person_id}
+    walk_in_people = (
+        Person.objects.active()
+        .select_related("organization")
+        .in_bulk({op.person_id for op in ops if op.kind == CheckinOpKind.WALK_IN and op.person_id})
     )
 
     changed_fields: dict[int, set[str]] = {}
@@ -604,7 +606,7 @@ def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) ->
                     change(existing, op, op.status)
                 continue
             new_row = new_attendance(session, person, invited=False, status=op.status)
-            new_row.person, new_row.session = person, session
+            new_row.person, new_row.session, new_row.organization = person, session, person.organization
             try:
                 with transaction.atomic():
                     Attendance.objects.bulk_create([new_row])

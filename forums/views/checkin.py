@@ -8,6 +8,7 @@ its files, so that the page opens without a connection.
 
 import datetime
 import json
+import re
 import uuid
 from secrets import token_urlsafe
 
@@ -42,6 +43,7 @@ MARKABLE = [
 ]
 # Walk-ins offered for search on the phone: enough for a district meeting, bounded for a province-wide database.
 WALK_IN_PEOPLE_LIMIT = 3000
+SESSION_CODE = re.compile(r"[A-Za-z0-9_.-]{1,30}")
 # A queue longer than this is sent in several requests by the page.
 MAX_OPS_PER_REQUEST = 2500
 
@@ -50,6 +52,12 @@ def _rows(session):
     return session.attendances.select_related("person", "organization", "representative").order_by(
         "organization__sort_order", "organization__code", "person__first_name", "person__last_name"
     )
+
+
+def server_time() -> str:
+    """The server's clock in one fixed-width form, so that the page can compare two of them as text: which of its
+    copies of a row is newer."""
+    return timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def row_data(row: Attendance) -> dict:
@@ -87,7 +95,7 @@ def session_data(session: ForumSession, rows) -> dict:
         },
         "organizations": {str(pk): name for pk, name in organizations.items()},
         "rows": [row_data(row) for row in rows],
-        "generatedAt": timezone.now().isoformat(),
+        "generatedAt": server_time(),
     }
 
 
@@ -231,6 +239,8 @@ def _outcome_data(outcome: services.CheckinOutcome) -> dict:
         "rows": [row_data(row) for row in outcome.rows],
         "removed": outcome.removed,
     }
+    if outcome.op.kind == services.CheckinOpKind.WALK_IN:
+        data["organizations"] = {str(row.organization_id): str(row.organization) for row in outcome.rows}
     if outcome.reason:
         data["reason"] = outcome.reason
     if outcome.skipped:
@@ -269,7 +279,9 @@ def checkin_sync(request, code):
     if len(ops) > MAX_OPS_PER_REQUEST:
         return _json_error(400, "too_many", _("Too many changes in one request."))
     outcomes = services.apply_checkin_ops(session, ops, user=request.user)
-    return JsonResponse({"results": [_outcome_data(outcome) for outcome in outcomes]})
+    return JsonResponse(
+        {"results": [_outcome_data(outcome) for outcome in outcomes], "serverTime": server_time()}
+    )
 
 
 @login_not_required
@@ -286,12 +298,17 @@ def checkin_service_worker(request):
 @login_not_required
 @require_safe
 def checkin_manifest(request):
-    """The web app manifest: the check-in can be installed on the phone's home screen."""
+    """The web app manifest: the check-in can be installed on the phone's home screen. Installed from a session's
+    check-in page (`?session=<code>`), it opens that page, which works offline; otherwise the session list."""
+    start = reverse("forums:session_list")
+    code = request.GET.get("session", "")
+    if SESSION_CODE.fullmatch(code):
+        start = reverse("forums:checkin", args=[code])
     data = {
         "name": _("KM portal check-in"),
         "short_name": _("Check-in"),
         "lang": request.LANGUAGE_CODE,
-        "start_url": reverse("forums:session_list"),
+        "start_url": start,
         "scope": reverse("forums:session_list"),
         "display": "standalone",
         "background_color": "#ffffff",

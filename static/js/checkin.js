@@ -581,7 +581,7 @@
     }
     if (!response.ok || !Array.isArray(body.results)) return "retry";
     showLogin(false);
-    await applyResults(batch, body.results);
+    await applyResults(batch, body.results, body.serverTime);
     return "more";
   }
 
@@ -615,12 +615,35 @@
     }
   }
 
-  function upsertRows(rows) {
+  // Rows the server sent back after a change carry the server time of that answer ("_at"), so that a copy of the
+  // whole list made earlier (the page's own, or data.json fetched meanwhile) never puts an older state back.
+  function upsertRows(rows, organizations, serverTime) {
+    Object.assign(snap.data.organizations, organizations || {});
     rows.forEach((row) => {
+      row._at = serverTime;
       const index = snap.data.rows.findIndex((r) => r.id === row.id);
       if (index >= 0) snap.data.rows[index] = row;
       else snap.data.rows.push(row);
-      snap.data.organizations[String(row.org)] = snap.data.organizations[String(row.org)] || row.orgName;
+    });
+  }
+
+  function mergeData(local, incoming) {
+    if (!local) return incoming;
+    const since = incoming.generatedAt;
+    const removed = local.removed || {};
+    const newer = local.rows.filter((row) => row._at && row._at > since);
+    const newerIds = new Set(newer.map((row) => row.id));
+    const rows = incoming.rows
+      .filter((row) => !newerIds.has(row.id) && !(removed[row.id] && removed[row.id] > since))
+      .concat(newer);
+    const stillRecent = {};
+    Object.keys(removed).forEach((id) => {
+      if (removed[id] > since) stillRecent[id] = removed[id];
+    });
+    return Object.assign({}, incoming, {
+      rows: rows,
+      removed: stillRecent,
+      organizations: Object.assign({}, local.organizations, incoming.organizations),
     });
   }
 
@@ -634,7 +657,7 @@
     announce();
   }
 
-  async function applyResults(batch, results) {
+  async function applyResults(batch, results, serverTime) {
     const byClient = new Map(batch.map((op) => [op.clientId, op]));
     const newVersions = new Map(); // row id -> [old version, new version]
     const done = [];
@@ -643,9 +666,10 @@
       if (!op) return;
       done.push(op.seq);
       const before = op.attendanceId ? snap.data.rows.find((r) => r.id === op.attendanceId) : null;
-      upsertRows(result.rows || []);
+      upsertRows(result.rows || [], result.organizations, serverTime);
       (result.removed || []).forEach((id) => {
         snap.data.rows = snap.data.rows.filter((r) => r.id !== id);
+        snap.data.removed = Object.assign(snap.data.removed || {}, { [id]: serverTime });
         delete snap.refusals[id];
       });
       const rowId = op.attendanceId || (result.rows && result.rows.length === 1 ? result.rows[0].id : null);
@@ -751,7 +775,7 @@
       if (!response.ok || !data) throw new Error("data");
       snap.people = data.people;
       delete data.people;
-      if (!snap.data.generatedAt || data.generatedAt >= snap.data.generatedAt) snap.data = data;
+      snap.data = mergeData(snap.data, data);
       snap.preparedAt = new Date().toISOString();
       await saveSnap();
       await cachePageAndFiles();
@@ -795,7 +819,8 @@
     }
     const stored = db ? await request(store("sessions", "readonly").get(code)) : null;
     snap = stored || { code: code, data: embedded, people: null, refusals: {}, notices: [], lastRestAbsent: null };
-    if (stored && embedded.generatedAt > stored.data.generatedAt) snap.data = embedded;
+    // A page served from the phone's cache is older than what the phone has learned since: merge, newest wins.
+    if (stored) snap.data = embedded.generatedAt > stored.data.generatedAt ? mergeData(stored.data, embedded) : stored.data;
     snap.refusals = snap.refusals || {};
     snap.notices = snap.notices || [];
     await saveSnap();

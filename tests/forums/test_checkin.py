@@ -329,6 +329,11 @@ def test_service_worker_and_manifest_are_served_under_forums(client):
     manifest = client.get("/forums/checkin.webmanifest")
     assert manifest.json()["scope"] == "/forums/"
     assert {icon["sizes"] for icon in manifest.json()["icons"]} >= {"192x192", "512x512"}
+    # Installed from a session's check-in page, the app opens that page (which works offline).
+    assert client.get("/forums/checkin.webmanifest?session=F-2569-001").json()["start_url"] == (
+        "/forums/F-2569-001/checkin/"
+    )
+    assert client.get("/forums/checkin.webmanifest?session=../x").json()["start_url"] == "/forums/"
 
 
 def test_logout_clears_what_the_phone_kept(coordinator_client):
