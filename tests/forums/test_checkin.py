@@ -61,7 +61,7 @@ def results(response):
 def test_checkin_page_query_count_does_not_grow(coordinator_client, django_assert_num_queries, count):
     session = make_session()
     invite_many(session, count)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = coordinator_client.get(checkin_url(session))
     page = BeautifulSoup(response.content, "html.parser")
     data = json.loads(page.select_one("#checkin-data").string)
@@ -94,7 +94,7 @@ def test_checkin_page_of_300_invitees_is_under_150_kb(coordinator_client):
 # Queries of one sync request, the same for 1 mark and for 300: login session and user (2), the permission check
 # and the coordinator's scope (4), the session (1), the transaction's savepoint pair (2, in tests only), the rows
 # (1), their update (1), their history (1) and the turnout refresh of forums.summaries (5).
-SYNC_QUERIES = 17
+SYNC_QUERIES = 16
 
 
 @pytest.mark.parametrize("count", [1, 300])

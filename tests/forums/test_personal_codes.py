@@ -353,9 +353,9 @@ def test_slips_and_venue_pages_query_counts_are_fixed(coordinator_client, django
     session = todays_session()
     services.invite(session, [make_person() for _ in range(rows)])
     # Login session, user, permissions (2), the session in the coordinator's scope (groups, scope, session).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert coordinator_client.get(reverse("forums:venue_qr", args=[session.code])).status_code == 200
-    with django_assert_num_queries(8):  # and the invitees
+    with django_assert_num_queries(7):  # and the invitees
         response = coordinator_client.get(reverse("forums:invitation_slips", args=[session.code]))
     assert response.status_code == 200
 
@@ -377,7 +377,7 @@ def test_personal_links_page_lists_each_invitees_link_in_fixed_queries(
 ):
     session = todays_session()
     services.invite(session, [make_person() for _ in range(rows)])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = coordinator_client.get(reverse("forums:personal_links", args=[session.code]))
     page = parse(response)
     links = [field["value"] for field in page.select("#personal-links input")]

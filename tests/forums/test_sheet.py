@@ -309,7 +309,7 @@ def test_sheet_query_count_does_not_grow(coordinator_client, django_assert_num_q
     invite_new_people(session, count)
     # Login session, user, permissions (2), the session, the rows; may they see personal codes: groups, scope,
     # the session in scope.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = coordinator_client.get(sheet_url(session))
     assert len(parse(response).select("tbody tr:not(.blank)")) == count
 
