@@ -55,6 +55,7 @@ def test_the_link_opens_without_an_account_with_the_session_in_thai(client, invi
     assert "ศาลากลางจังหวัดนครศรีธรรมราช" in facts
     assert "วางแผนเดือนหน้า" in facts
     assert "วันที่" in facts  # Thai labels: the invitee's language is Thai by default
+    assert "เวลา 09:30–12:00 น." in facts
     assert page(response).select_one("#session-facts a[href^='https://www.openstreetmap.org/search']")
 
 
