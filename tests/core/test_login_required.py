@@ -31,7 +31,9 @@ OPEN_PREFIXES = ("api:",)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "path"), [u for u in all_urls() if u[0] not in OPEN and not u[0].startswith(OPEN_PREFIXES)])
+@pytest.mark.parametrize(
+    ("name", "path"), [u for u in all_urls() if u[0] not in OPEN and not u[0].startswith(OPEN_PREFIXES)]
+)
 def test_anonymous_visitor_is_sent_to_login(client, name, path):
     response = client.get(path)
     assert response.status_code == 302, f"{name} {path} answered {response.status_code}"
