@@ -121,7 +121,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["session", "person", "sent"]
+    list_display = ["session", "person", "kind", "channel", "sent"]
     search_fields = ["session__code", "person__code"]
     list_select_related = ["session", "person"]
 

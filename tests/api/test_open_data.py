@@ -101,3 +101,15 @@ def test_the_docs_page_loads_only_local_assets(client, db):
     sources = [t.get("src") or t.get("href") for t in page.select("script[src], link[href]")]
     assert sources and all(s.startswith("/static/") for s in sources)
     assert not [s for s in page.select("script") if not s.get("src") and s.get("type") != "application/json"]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_dataset_page_and_catalog_run_in_one_query(client, db, count, django_assert_num_queries):
+    from tests.factories import make_session
+
+    for n in range(count):
+        make_session(code=f"F-C-{n:03d}", status="held")
+    with django_assert_num_queries(1):  # the period covered; cached afterwards
+        assert client.get("/open-data/").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/open-data/catalog.json").status_code == 200

@@ -55,6 +55,7 @@ def test_the_link_opens_without_an_account_with_the_session_in_thai(client, invi
     assert "ศาลากลางจังหวัดนครศรีธรรมราช" in facts
     assert "วางแผนเดือนหน้า" in facts
     assert "วันที่" in facts  # Thai labels: the invitee's language is Thai by default
+    assert "เวลา 09:30–12:00 น." in facts
     assert page(response).select_one("#session-facts a[href^='https://www.openstreetmap.org/search']")
 
 
@@ -190,3 +191,22 @@ def test_the_reply_page_runs_in_a_fixed_number_of_queries(
     # code lookup, representatives, session (none: joined), history none on GET
     with django_assert_num_queries(2):
         assert client.get(url(invitation)).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_invitation_list_with_replies_runs_in_a_fixed_number_of_queries(
+    client, coordinator_client, count, django_assert_num_queries
+):
+    session = make_session(date=timezone.localdate() + dt.timedelta(days=5))
+    colleague = make_person("CDD")
+    for _ in range(count):
+        row = make_attendance(session, make_person("CDD"))
+        services.reply_by_invitee(row, "declined", reason="ติดราชการ", representative=colleague)
+    path = reverse("forums:invitations", kwargs={"code": session.code})
+    coordinator_client.get(path)  # warm the session and permission caches
+    with django_assert_num_queries(QUERIES_OF_THE_INVITATION_LIST):
+        response = coordinator_client.get(path)
+    assert len(page(response).select("#invitation-table .reply-by-invitee")) == count
+
+
+QUERIES_OF_THE_INVITATION_LIST = 9
