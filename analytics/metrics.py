@@ -237,7 +237,14 @@ def compute(scope: Scope) -> Report:
         )
         .order_by()
     )
-    for session_id, organization_id, invitations, attended, sent_representative, walk_ins in turnout.values_list(
+    for (
+        session_id,
+        organization_id,
+        invitations,
+        attended,
+        sent_representative,
+        walk_ins,
+    ) in turnout.values_list(
         "session_id", "organization_id", "n_invitations", "n_attended", "n_sent_representative", "n_walk_ins"
     ):
         session, agency = by_pk[session_id], figures.get(organization_id)

@@ -26,7 +26,7 @@ def qr_svg(data: str, css_class: str = "qr", error: str = "m") -> SafeString:
 
 
 def personal_path(attendance) -> str:
-    return reverse("forums:personal", args=[invitation_code(attendance)])
+    return reverse("public:invitee_reply", args=[invitation_code(attendance)])
 
 
 def personal_url(request, attendance) -> str:

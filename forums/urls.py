@@ -34,7 +34,7 @@ urlpatterns = [
     path("<str:code>/venue-qr/", qr.venue_qr, name="venue_qr"),
     path("<str:code>/links/", qr.personal_links, name="personal_links"),
     # Without login, after the session pages so that no session's own page is shadowed by them.
-    path("i/<str:code>/", qr.personal, name="personal"),
-    path("i/<str:code>/checkin/", qr.personal_checkin, name="personal_checkin"),
+    # Printed on the first slips and QR codes: a permanent redirect to public:invitee_reply.
+    path("i/<str:code>/", qr.old_personal_link, name="old_personal_link"),
     path("here/<str:token>/", qr.venue, name="venue"),
 ]

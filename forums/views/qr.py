@@ -1,20 +1,24 @@
-"""Personal invitation links, self check-in, the venue's QR code and the invitation slips.
+"""Personal invitation codes over HTTP: the lookup and self check-in of the personal page, the venue's QR code and
+the invitation slips.
 
-The personal page (forums:personal, /forums/i/<code>/) opens without a login: the code in the address is the
-invitee's key. It shows the session and, within the self check-in window, a "check me in" button. Replies to the
-invitation are added on the same page by forums/views/replies.py; keep this view small so it can be extended.
+The personal page is public:invitee_reply (/i/<code>/, forums/views/replies.py): session, reply form, calendar file
+and, on the session's day, the self check-in section whose button posts to public:invitee_checkin
+(/i/<code>/checkin/, below). It opens without a login: the code in the address is the invitee's key.
+/forums/i/<code>/ only redirects there: it is what the first printed slips and QR codes carry.
 
-Anonymous code endpoints are rate-limited (core.ratelimit): an address that sends too many unknown or forged codes
-is refused for a while, and one code cannot be hammered. A code that is malformed, forged, of a removed invitation
-or of another session gets a clear page with a 4xx answer, never a server error.
+Anonymous code endpoints share one lookup (invitation_for_code) and its rate limits (core.ratelimit): an address
+that sends too many unknown or forged codes is refused for a while, and one code cannot be hammered. A code that is
+malformed, forged, of a removed invitation or of another session gets a clear page with a 4xx answer, never a
+server error.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,33 +28,50 @@ from forums import qrcodes, self_checkin, slips
 from forums.access import session_for_user
 from forums.codes import InvalidCode, attendance_for_code, invitation_code
 
-# Unknown or forged codes an address may send in RATE_PERIOD seconds, and requests one code may receive.
+# Unknown or forged codes an address may send in RATE_PERIOD seconds, and requests one code may receive (enough
+# for an invitee who changes their mind a few times and reloads; far too few to try codes).
 FAILURES_PER_ADDRESS = 20
 REQUESTS_PER_CODE = 30
 RATE_PERIOD = 10 * 60
 
 
-class _Refused(Exception):
-    def __init__(self, message, status):
+class Refused(Exception):
+    """Why a code is refused; the message is for the invitee (Thai or English)."""
+
+    def __init__(self, message, status, title=None):
         super().__init__(message)
         self.status = status
+        self.title = title
 
 
-def _refusal(request, message, status, session=None):
+def refusal(request, message, status, title=None):
     return render(
-        request, "forums/personal_refused.html", {"message": message, "session": session}, status=status
+        request,
+        "forums/reply_problem.html",
+        {"title": title or _("Invitation"), "detail": message},
+        status=status,
     )
 
 
-def _attendance(request, code, session=None):
-    """The attendance row of a code, counting failures per address and requests per code; raises _Refused."""
+def refused_page(request, refused: Refused):
+    return refusal(request, str(refused), refused.status, refused.title)
+
+
+def invitation_for_code(request, code, session=None, *, invited_only=False):
+    """The attendance row of a code, counting failures per address and requests per code; raises Refused."""
     address = ratelimit.client_address(request)
+    too_many = _("Too many requests")
     if ratelimit.exceeded("code-failures", address, FAILURES_PER_ADDRESS):
-        raise _Refused(_("Too many wrong codes from this network. Wait ten minutes and try again."), 429)
+        raise Refused(
+            _("Too many wrong codes from this network. Wait ten minutes and try again."), 429, too_many
+        )
     if ratelimit.hit("code", (code or "")[:40].upper(), RATE_PERIOD) > REQUESTS_PER_CODE:
-        raise _Refused(_("This link was opened too often. Wait ten minutes and try again."), 429)
+        raise Refused(_("This link was opened too often. Wait ten minutes and try again."), 429, too_many)
     try:
-        return attendance_for_code(code, session=session)
+        row = attendance_for_code(code, session=session)
+        if invited_only and not row.invited:  # a walk-in row has no personal page
+            raise InvalidCode(code)
+        return row
     except InvalidCode:
         ratelimit.hit("code-failures", address, RATE_PERIOD)
         if session is not None:
@@ -62,11 +83,16 @@ def _attendance(request, code, session=None):
                 "This invitation link is not valid: it was mistyped, or the invitation was withdrawn. "
                 "Please contact the coordinator."
             )
-        raise _Refused(message, 404) from None
+        raise Refused(message, 404, _("This link is not valid")) from None
+
+
+def invitee_language(request, attendance) -> str:
+    """The invitee reads their page in their own language unless they chose another with the switch."""
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or attendance.person.preferred_language
 
 
 def personal_context(request, attendance) -> dict:
-    """What the personal page shows; forums/views/replies.py adds the reply form to it."""
+    """The self check-in section of the personal page (templates/forums/includes/self_checkin.html)."""
     session = attendance.session
     now = timezone.now()
     opens, closes = self_checkin.window(session)
@@ -89,39 +115,37 @@ def personal_context(request, attendance) -> dict:
 @login_not_required
 @never_cache
 @require_safe
-def personal(request, code):
-    try:
-        attendance = _attendance(request, code)
-    except _Refused as refused:
-        return _refusal(request, str(refused), refused.status)
-    return render(request, "forums/personal.html", personal_context(request, attendance))
+def old_personal_link(request, code):
+    """The personal link printed on the first slips and QR codes: they keep working."""
+    return redirect("public:invitee_reply", code=code, permanent=True)
 
 
 @login_not_required
 @never_cache
 @require_POST
-def personal_checkin(request, code):
-    """The invitee's own "check me in"."""
+def invitee_checkin(request, code):
+    """The invitee's own "check me in", from the self check-in section of the personal page."""
+    from forums.views.replies import personal_page  # the page lives there; it imports this module
+
     try:
-        attendance = _attendance(request, code)
-    except _Refused as refused:
-        return _refusal(request, str(refused), refused.status)
-    try:
-        done = self_checkin.self_check_in(attendance)
-    except self_checkin.SelfCheckinRefused as refused:
-        context = personal_context(request, attendance)
-        context["refusal"] = str(refused)
-        return render(request, "forums/personal.html", context, status=refused.status)
-    messages.success(
-        request,
-        _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
-        % {
-            "name": attendance.person.full_name,
-            "status": done.attendance.get_status_display(),
-            "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
-        },
-    )
-    return redirect("forums:personal", code=code)
+        attendance = invitation_for_code(request, code, invited_only=True)
+    except Refused as refused:
+        return refused_page(request, refused)
+    with translation.override(invitee_language(request, attendance)):
+        try:
+            done = self_checkin.self_check_in(attendance)
+        except self_checkin.SelfCheckinRefused as refused:
+            return personal_page(request, attendance, code, refusal=str(refused), status=refused.status)
+        messages.success(
+            request,
+            _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
+            % {
+                "name": attendance.person.full_name,
+                "status": done.attendance.get_status_display(),
+                "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
+            },
+        )
+    return redirect("public:invitee_reply", code=code)
 
 
 @login_not_required
@@ -131,7 +155,7 @@ def venue(request, token):
     """Opened from the QR code on the venue's screen: the invitee pastes or types their personal code or link."""
     session = self_checkin.session_for_venue_token(token)
     if session is None:
-        return _refusal(request, _("This venue code is not valid. Scan the code on the screen again."), 404)
+        return refusal(request, _("This venue code is not valid. Scan the code on the screen again."), 404)
     context = {"session": session, "token": token, "is_open": self_checkin.is_open(session)}
     if request.method == "POST":
         typed = request.POST.get("code", "").strip()
@@ -139,9 +163,9 @@ def venue(request, token):
             context["refusal"] = _("Paste or type your personal invitation link or code.")
             return render(request, "forums/venue.html", context, status=400)
         try:
-            attendance = _attendance(request, qrcodes.code_in(typed) or typed[:40], session=session)
+            attendance = invitation_for_code(request, qrcodes.code_in(typed) or typed[:40], session=session)
             done = self_checkin.self_check_in(attendance)
-        except (_Refused, self_checkin.SelfCheckinRefused) as refused:
+        except (Refused, self_checkin.SelfCheckinRefused) as refused:
             context["refusal"] = str(refused)
             context["typed"] = typed[:200]
             return render(request, "forums/venue.html", context, status=refused.status)

@@ -1,8 +1,9 @@
 """The invitee's own page, opened from the personal link in a reminder or a LINE message, without an account.
 
 The link carries the personal code of forums.codes (the same as on the QR code): it names one invitation and is
-signed, so it cannot be guessed or turned into someone else's. It works until the session ends. The page is in the
-invitee's preferred language and rate-limited per client address.
+signed, so it cannot be guessed or turned into someone else's. It works until the session ends (and on the session's
+day while self check-in is open). The page is in the invitee's preferred language and rate-limited like every
+personal code (forums.views.qr.invitation_for_code): per code, and per address for wrong codes.
 """
 
 from urllib.parse import quote
@@ -19,15 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.ratelimit import allow
-from forums import services
+from forums import self_checkin, services
 from forums.calendar_feed import build_invitation
-from forums.codes import InvalidCode, attendance_for_code
 from forums.models import Attendance
+from forums.views import qr
 
-# Enough for an invitee who changes their mind a few times and reloads; far too few to try codes.
-RATE_LIMIT = 30
-RATE_WINDOW = 300
 REPRESENTATIVES_SHOWN = 200
 
 
@@ -57,54 +54,65 @@ class InviteeReplyForm(forms.Form):
         return data
 
 
-def _problem(request, status: int, title: str, detail: str):
-    return render(request, "forums/reply_problem.html", {"title": title, "detail": detail}, status=status)
+def _gone(request, reason):
+    return qr.refusal(request, reason, 410, _("This link no longer works"))
 
 
-def _too_many(request):
-    return _problem(
-        request,
-        429,
-        _("Too many requests"),
-        _("This link was opened too many times in a short while. Wait a few minutes and try again."),
-    )
-
-
-def _invitation(request, code):
-    """(row, None) for a live invitation, or (None, error response)."""
-    try:
-        row = attendance_for_code(code)
-    except InvalidCode:
-        row = None
-    if row is None or not row.invited:
-        return None, _problem(
-            request,
-            404,
-            _("This link is not valid"),
-            _(
-                "The link is incomplete or is not an invitation of the portal. Copy the whole link from the "
-                "message again, or ask the coordinator who invited you."
-            ),
-        )
+def _reply_closed(row) -> str:
+    """Why the invitee can no longer reply, or ""."""
     try:
         services.check_invitee_reply(row)
     except services.ReplyError as exc:
-        return None, _problem(request, 410, _("This link no longer works"), str(exc))
+        return str(exc)
+    return ""
+
+
+def _invitation(request, code):
+    """(row, None) for a live invitation, or (None, error response).
+
+    The page lives until the session ends, and on the session's day as long as self check-in is open: a session
+    without an end time closes for replies three hours after its start, self check-in only after four."""
+    try:
+        row = qr.invitation_for_code(request, code, invited_only=True)
+    except qr.Refused as refused:
+        return None, qr.refused_page(request, refused)
+    reason = _reply_closed(row)
+    if reason and not self_checkin.is_open(row.session):
+        return None, _gone(request, reason)
     return row, None
+
+
+def personal_page(request, row, code, *, form=None, refusal="", status=200):
+    """The invitee's one page: the session, the reply form, the calendar file and self check-in."""
+    form = form or InviteeReplyForm(row=row)
+    reply_closed = _reply_closed(row)
+    session = row.session
+    place = session.venue or (str(session.tambon) if session.tambon_id else "")
+    context = qr.personal_context(request, row) | {
+        "row": row,
+        "code": code,
+        "form": form,
+        "reply_closed": reply_closed,
+        "refusal": refusal,
+        "representatives": []
+        if reply_closed
+        else list(form.fields["representative"].queryset[:REPRESENTATIVES_SHOWN]),
+        "place": place,
+        "map_url": f"https://www.openstreetmap.org/search?query={quote(place)}" if place else "",
+    }
+    return render(request, "forums/reply.html", context, status=status)
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reply_page(request, code):
-    if not allow(request, "invitee-reply", limit=RATE_LIMIT, window=RATE_WINDOW):
-        return _too_many(request)
     row, problem = _invitation(request, code)
     if problem:
         return problem
-    # The invitee reads the page in their own language unless they chose another with the switch.
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or row.person.preferred_language
-    with translation.override(language):
+    with translation.override(qr.invitee_language(request, row)):
+        if request.method == "POST" and (reply_closed := _reply_closed(row)):
+            return _gone(request, reply_closed)
         form = InviteeReplyForm(request.POST or None, row=row)
         if request.method == "POST" and form.is_valid():
             try:
@@ -119,18 +127,7 @@ def reply_page(request, code):
             else:
                 messages.success(request, _("Thank you. Your reply was sent to the coordinator."))
                 return redirect("public:invitee_reply", code=code)
-        session = row.session
-        place = session.venue or (str(session.tambon) if session.tambon_id else "")
-        context = {
-            "row": row,
-            "session": session,
-            "code": code,
-            "form": form,
-            "representatives": list(form.fields["representative"].queryset[:REPRESENTATIVES_SHOWN]),
-            "place": place,
-            "map_url": f"https://www.openstreetmap.org/search?query={quote(place)}" if place else "",
-        }
-        return render(request, "forums/reply.html", context, status=400 if form.errors else 200)
+        return personal_page(request, row, code, form=form, status=400 if form.errors else 200)
 
 
 @login_not_required
@@ -138,8 +135,6 @@ def reply_page(request, code):
 @require_safe
 def reply_calendar(request, code):
     """The session as a calendar file, to add it to one's own calendar from the reply page."""
-    if not allow(request, "invitee-calendar", limit=RATE_LIMIT, window=RATE_WINDOW):
-        return _too_many(request)
     row, problem = _invitation(request, code)
     if problem:
         return problem

@@ -87,7 +87,7 @@ def test_a_scanned_personal_link_marks_the_right_person_late_after_the_threshold
     session, scanned, other = session_with_invitees(start=dt.time(0, 0))
     session.date = timezone.localdate() - dt.timedelta(days=1)
     session.save(update_fields=["date"])
-    page = camera_page(f"https://km.example.go.th/forums/i/{invitation_code(scanned)}/")
+    page = camera_page(f"https://km.example.go.th/i/{invitation_code(scanned)}/")
     log_in(page, coordinator)
     page.goto(f"/forums/{session.code}/checkin/")
     page.locator("#scanner-toggle").tap()

@@ -45,16 +45,17 @@ OPEN = {
     # The check-in's web app manifest and service worker: the phone fetches them itself; neither holds data.
     "forums:checkin_manifest",
     "forums:checkin_service_worker",
+    # The personal link printed on the first slips: a permanent redirect to the personal page, which checks the code.
+    "forums:old_personal_link",
 }
 
-# Open to whoever holds a personal code or a venue code (an invitee has no account): the reply page and its
-# calendar file, the personal page and its self check-in, the venue page. An unknown code is a 404, the same
-# for every code, with no hint of whose it is. Each with the method it answers.
+# Open to whoever holds a personal code or a venue code (an invitee has no account): the personal page, its
+# calendar file and its self check-in, the venue page. An unknown code is a 404, the same for every code, with no
+# hint of whose it is. Each with the method it answers.
 OPEN_WITH_A_CODE = {
     "public:invitee_reply": "get",
     "public:invitee_calendar": "get",
-    "forums:personal": "get",
-    "forums:personal_checkin": "post",
+    "public:invitee_checkin": "post",
     "forums:venue": "get",
 }
 
@@ -112,7 +113,8 @@ def test_the_open_pages_answer_without_login(client):
     for path in ("/open-data/", "/api/v1/sessions", "/forums/checkin.webmanifest", "/forums/checkin-sw.js"):
         assert client.get(path).status_code == 200, path
     assert client.get("/calendar/circle/no-such-circle.ics").status_code == 404
-    assert client.get("/forums/i/1-1-AAAAAAAAAAAAAAAA/").status_code == 404  # a forged code: not found
+    assert client.get("/i/1-1-AAAAAAAAAAAAAAAA/").status_code == 404  # a forged code: not found
+    assert client.get("/forums/i/1-1-AAAAAAAAAAAAAAAA/")["Location"] == "/i/1-1-AAAAAAAAAAAAAAAA/"
     assert client.get("/forums/here/1-forged/").status_code == 404
 
 

@@ -64,25 +64,25 @@ def frozen(moment):
 
 
 def personal_url(row):
-    return reverse("forums:personal", args=[invitation_code(row)])
+    return reverse("public:invitee_reply", args=[invitation_code(row)])
 
 
 def checkin_url(row):
-    return reverse("forums:personal_checkin", args=[invitation_code(row)])
+    return reverse("public:invitee_checkin", args=[invitation_code(row)])
 
 
 # The personal page --------------------------------------------------------------------------------------------
 
 
 def test_personal_page_opens_without_login_and_shows_the_session_in_the_buddhist_era(client):
-    session = make_session(title="เวทีคุณเอื้อ", date=dt.date(2006, 10, 25), venue="ศาลาประชาคม")
+    session = make_session(title="เวทีคุณเอื้อ", date=dt.date(2036, 10, 25), venue="ศาลาประชาคม")
     row = make_attendance(session, make_person(first_name="สมศรี"))
     with translation.override("th"):
         response = client.get(personal_url(row), HTTP_ACCEPT_LANGUAGE="th")
     assert response.status_code == 200
     page = parse(response)
     assert page.select_one("#session-title").get_text(strip=True) == "เวทีคุณเอื้อ"
-    assert "25 ตุลาคม 2549" in page.select_one("#session-date").get_text()
+    assert "25 ตุลาคม 2579" in page.select_one("#session-date").get_text()
     assert "สมศรี" in page.select_one("#invitee").get_text()
     # Not the session's day: no button, the window is explained.
     assert page.select_one("#self-checkin form") is None
@@ -102,7 +102,7 @@ def test_personal_page_opens_without_login_and_shows_the_session_in_the_buddhist
 )
 def test_a_bad_code_gets_a_clear_404_page(client, make_code):
     row = make_attendance(make_session(), make_person())
-    response = client.get(reverse("forums:personal", args=[make_code(row)]))
+    response = client.get(reverse("public:invitee_reply", args=[make_code(row)]))
     assert response.status_code == 404
     assert parse(response).select_one("#refusal").get_text() == thai(INVALID_LINK)
 
@@ -124,8 +124,50 @@ def test_personal_page_query_count_is_fixed(client, django_assert_num_queries, r
     people = [make_person() for _ in range(rows)]
     services.invite(session, people)
     row = session.attendances.first()
-    with frozen(at(session.date, 8, 30)), django_assert_num_queries(2):
+    # The code's row (with session, person, organization), its self check-in history, the representatives shown.
+    with frozen(at(session.date, 8, 30)), django_assert_num_queries(3):
         assert client.get(personal_url(row)).status_code == 200
+
+
+def test_the_old_printed_link_moved_for_good_to_the_one_personal_page(client):
+    row = make_attendance(todays_session(), make_person())
+    code = invitation_code(row)
+    response = client.get(f"/forums/i/{code}/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("public:invitee_reply", args=[code]) == f"/i/{code}/"
+
+
+def test_the_personal_page_has_the_reply_form_and_self_check_in_together(client):
+    session = todays_session()
+    row = make_attendance(session, make_person())
+    with frozen(at(session.date, 8, 30)):
+        page = parse(client.get(personal_url(row)))
+    assert page.select_one("#accept-form") and page.select_one("#decline-form")
+    assert (
+        page.select_one("#self-checkin form")["action"]
+        == checkin_url(row)
+        == f"/i/{invitation_code(row)}/checkin/"
+    )
+
+
+def test_check_in_stays_open_after_replies_close_on_the_sessions_day(client, settings):
+    # Without an end time replies close three hours after the start, self check-in only after four.
+    session = todays_session(end=None)
+    row = make_attendance(session, make_person(preferred_language="en"))
+    with frozen(at(session.date, 12, 30)):
+        response = client.get(personal_url(row))
+        assert response.status_code == 200
+        page = parse(response)
+        assert page.select_one("#reply-closed") and not page.select_one("#accept-form")
+        assert page.select_one("#self-checkin form button").get_text(strip=True) == "Check me in"
+        assert client.post(personal_url(row), {"answer": "accepted"}).status_code == 410
+        assert client.post(checkin_url(row)).status_code == 302
+        page = parse(client.get(personal_url(row)))
+    assert "You are checked in" in page.select_one("#self-checkin").get_text()
+    row.refresh_from_db()
+    assert row.status == Status.LATE
+    with frozen(at(session.date, 13, 1)):  # the window closed too: the link is over
+        assert client.get(personal_url(row)).status_code == 410
 
 
 # Self check-in ------------------------------------------------------------------------------------------------
@@ -284,7 +326,7 @@ def test_an_address_sending_many_wrong_codes_is_refused_for_a_while(client, monk
     monkeypatch.setattr(qr_views, "FAILURES_PER_ADDRESS", 3)
     row = make_attendance(make_session(), make_person())
     for _ in range(3):
-        assert client.get(reverse("forums:personal", args=["1-1-AAAAAAAAAAAAAAAA"])).status_code == 404
+        assert client.get(reverse("public:invitee_reply", args=["1-1-AAAAAAAAAAAAAAAA"])).status_code == 404
     # Now even a good code from that address waits.
     response = client.get(personal_url(row))
     assert response.status_code == 429
@@ -329,7 +371,7 @@ def test_invitation_slips_pdf_has_the_thai_name_and_buddhist_era_date(coordinato
         assert any(as_extracted(person.last_name) in line for line in lines), person.full_name
     assert "24 พฤศจิกายน 2569" in text
     assert "2026" not in text.replace("2026-", "")
-    assert "/forums/i/" in text
+    assert "/i/" in text and "/forums/i/" not in text  # the one personal page
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Sarabun" in fonts
 
@@ -343,7 +385,7 @@ def test_readers_cannot_print_slips(client):
 
 def test_a_bad_code_is_explained_in_english_too(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get(reverse("forums:personal", args=["1-1-AAAAAAAAAAAAAAAA"]))
+    response = client.get(reverse("public:invitee_reply", args=["1-1-AAAAAAAAAAAAAAAA"]))
     assert response.status_code == 404
     assert parse(response).select_one("#refusal").get_text() == INVALID_LINK
 
@@ -386,4 +428,5 @@ def test_personal_links_page_lists_each_invitees_link_in_fixed_queries(
     assert all(link in page.select_one("#links-text").get_text() for link in links)
     # Each link opens its owner's page.
     cache.clear()
-    assert coordinator_client.get(links[0].removeprefix("http://testserver")).status_code == 200
+    with frozen(at(session.date, 8, 30)):
+        assert coordinator_client.get(links[0].removeprefix("http://testserver")).status_code == 200

@@ -223,7 +223,7 @@ def test_a_reminder_is_in_the_invitees_language():
 
     by_address = {m.to[0]: m for m in mail.outbox}
     english, thai = by_address["en@example.go.th"], by_address["th@example.go.th"]
-    assert english.subject.startswith("Forum reminder ") and "BE" in english.subject
+    assert english.subject.startswith("Forum reminder ") and "(B.E. " in english.subject
     assert english.body.startswith("Dear ") and "Venue: Hall" in english.body
     assert thai.subject.startswith("แจ้งเตือนเวทีแลกเปลี่ยนเรียนรู้ ")
 

@@ -57,6 +57,7 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
 GONE = 410
+MOVED = 301
 UNAUTHORIZED = 401
 LOGIN = "302 to login"
 ADMIN_LOGIN = "302 to admin login"
@@ -284,11 +285,11 @@ TABLE: dict[str, dict[str, dict[str, object]]] = {
     },
     "forums:invitation_slips [out of scope]": {GET: _CHANGE_OUT_OF_SCOPE},
     # Personal links need no login: the signed code is the key; a forged one is not found. Self check-in of the
-    # sample (a session 14 days ago) is outside its window: 403. The venue page with an empty form: 400.
-    "forums:personal [valid]": {GET: everyone(OK)},
-    "forums:personal [forged]": {GET: everyone(NOT_FOUND)},
-    "forums:personal_checkin [valid]": {GET: everyone(NOT_ALLOWED), POST: everyone(FORBIDDEN)},
-    "forums:personal_checkin [forged]": {GET: everyone(NOT_ALLOWED), POST: everyone(NOT_FOUND)},
+    # sample (a session 14 days ago) is outside its window: 403, on /i/<code>/checkin/. The venue page with an empty form: 400.
+    # The personal page is public:invitee_reply; the link printed on the first slips moved there for good.
+    "forums:old_personal_link [valid]": {GET: everyone(MOVED)},
+    "public:invitee_checkin [valid]": {GET: everyone(NOT_ALLOWED), POST: everyone(FORBIDDEN)},
+    "public:invitee_checkin [forged]": {GET: everyone(NOT_ALLOWED), POST: everyone(NOT_FOUND)},
     "forums:venue [valid]": {GET: everyone(OK), POST: everyone(BAD_REQUEST)},
     "forums:venue [forged]": {GET: everyone(NOT_FOUND), POST: everyone(NOT_FOUND)},
     "forums:representative [in scope]": {GET: _CHANGE_IN_SCOPE, POST: _CHANGE_IN_SCOPE},

@@ -242,11 +242,8 @@ def build_world() -> World:
         "forums:session_detail": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
         "forums:checkin": {**session_samples, "unknown": Sample({"code": "F-NO-SUCH"})},
         # Personal invitation codes and the venue's self check-in page: no login; the code is the key.
-        "forums:personal": {
-            "valid": Sample({"code": invitation_code(in_rows[0])}),
-            "forged": Sample({"code": f"{in_scope.pk}-{in_rows[0].pk}-AAAAAAAAAAAAAAAA"}),
-        },
-        "forums:personal_checkin": {
+        "forums:old_personal_link": {"valid": Sample({"code": invitation_code(in_rows[0])})},
+        "public:invitee_checkin": {
             "valid": Sample({"code": invitation_code(in_rows[2])}),
             "forged": Sample({"code": f"{in_scope.pk}-{in_rows[0].pk}-AAAAAAAAAAAAAAAA"}),
         },
