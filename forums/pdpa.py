@@ -14,6 +14,7 @@ def export(person) -> dict[str, list[dict]]:
                 "date": a.session.date,
                 "invited": a.invited,
                 "reply": a.reply,
+                "reply_reason": a.reply_reason,
                 "status": a.status,
                 "representative": a.representative.code if a.representative else "",
                 "checked_in_at": a.checked_in_at,
@@ -53,7 +54,10 @@ def export(person) -> dict[str, list[dict]]:
 
 
 def erase(person_ids, now) -> None:
-    """Attendance rows stay (every figure counts them); what would keep reaching the person goes."""
+    """Attendance rows stay (every figure counts them); what would keep reaching the person goes, and so does the
+    free text they wrote when declining (it may name them or their reasons), in the history too."""
+    Attendance.objects.filter(person_id__in=person_ids).exclude(reply_reason="").update(reply_reason="")
+    Attendance.history.filter(person_id__in=person_ids).exclude(reply_reason="").update(reply_reason="")
     CalendarFeed.objects.filter(person_id__in=person_ids).delete()
     Reminder.objects.filter(person_id__in=person_ids).delete()
 

@@ -244,7 +244,7 @@ def test_json_export_holds_everything_about_the_person(admin_client_portal, admi
     )
     assert data["account"] == [data["account"][0]] and data["account"][0]["username"] == "somsri.k"
     assert data["attendance"] == [
-        {"session": "F-2549-01", "date": "2006-01-12", "invited": True, "reply": "", "status": "present",
+        {"session": "F-2549-01", "date": "2006-01-12", "invited": True, "reply": "", "reply_reason": "", "status": "present",
          "representative": "", "checked_in_at": None, "role": "amnuay", "organization": "CDD"}
     ]  # fmt: skip
     assert data["representative"] == [

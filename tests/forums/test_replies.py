@@ -210,3 +210,14 @@ def test_the_invitation_list_with_replies_runs_in_a_fixed_number_of_queries(
 
 
 QUERIES_OF_THE_INVITATION_LIST = 8
+
+
+def test_erasing_the_invitee_removes_their_decline_reason_everywhere(invitation):
+    from agencies import pdpa
+
+    services.reply_by_invitee(invitation, "declined", reason="ป่วย ต้องไปโรงพยาบาล")
+    assert pdpa.personal_data(invitation.person)["attendance"][0]["reply_reason"] == "ป่วย ต้องไปโรงพยาบาล"
+    pdpa.anonymize(invitation.person)
+    invitation.refresh_from_db()
+    assert (invitation.reply, invitation.reply_reason) == ("declined", "")
+    assert not Attendance.history.filter(person_id=invitation.person_id).exclude(reply_reason="").exists()
