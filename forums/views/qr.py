@@ -136,16 +136,20 @@ def invitee_checkin(request, code):
             done = self_checkin.self_check_in(attendance)
         except self_checkin.SelfCheckinRefused as refused:
             return personal_page(request, attendance, code, refusal=str(refused), status=refused.status)
-        messages.success(
-            request,
-            _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
-            % {
-                "name": attendance.person.full_name,
-                "status": done.attendance.get_status_display(),
-                "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
-            },
-        )
+        _welcome(request, attendance, done)
     return redirect("public:invitee_reply", code=code)
+
+
+def _welcome(request, attendance, done) -> None:
+    messages.success(
+        request,
+        _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
+        % {
+            "name": attendance.person.full_name,
+            "status": done.attendance.get_status_display(),
+            "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
+        },
+    )
 
 
 @login_not_required
@@ -169,15 +173,7 @@ def venue(request, token):
             context["refusal"] = str(refused)
             context["typed"] = typed[:200]
             return render(request, "forums/venue.html", context, status=refused.status)
-        messages.success(
-            request,
-            _("Checked in: %(name)s, %(status)s at %(time)s. Welcome!")
-            % {
-                "name": attendance.person.full_name,
-                "status": done.attendance.get_status_display(),
-                "time": timezone.localtime(done.attendance.checked_in_at).strftime("%H:%M"),
-            },
-        )
+        _welcome(request, attendance, done)
         return redirect("forums:venue", token=token)
     return render(request, "forums/venue.html", context)
 
