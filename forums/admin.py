@@ -43,6 +43,8 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
     """Writes through forums.services, like the portal's own pages: a new session gets no automatic
     invitations here (its attendance is the inline below), an edit is a compare-and-set on the version."""
 
+    object_history_list_template = "admin/record_history.html"  # Buddhist-era date-times
+
     form = ForumSessionAdminForm
     list_display = ["code", "title", "held_on", "circle", "tambon", "format", "status", "organizer"]
     list_filter = [buddhist_year_filter("date"), "status", "circle", "format", "tambon", "organizer"]
@@ -70,6 +72,7 @@ class ForumSessionAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ThaiDateAdminMixin, SimpleHistoryAdmin):
+    object_history_list_template = "admin/record_history.html"  # Buddhist-era date-times
     list_display = [
         "session",
         "person",
