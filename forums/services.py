@@ -268,19 +268,6 @@ def note_held(session: ForumSession, user):
 
 
 @transaction.atomic
-def mark_unmarked_absent(session: ForumSession, user=None) -> int:
-    rows = list(session.attendances.select_for_update(of=("self",)).filter(invited=True, status=""))
-    for row in rows:
-        row.status = Status.ABSENT
-        row.version += 1
-    if rows:
-        Attendance.objects.bulk_update(rows, ["status", "version", "updated_at"])
-        HISTORY.bulk_history_create(rows, update=True, default_user=user)
-        summaries.refresh([session.pk])
-    return len(rows)
-
-
-@transaction.atomic
 def add_walk_in(session: ForumSession, person: Person, status: str = Status.PRESENT, user=None) -> Attendance:
     """Records someone who came without an invitation. Someone already on the list is marked, not added twice."""
     if status not in Attendance.ATTENDED:

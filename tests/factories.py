@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import uuid
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
@@ -86,3 +87,10 @@ def make_attendance(session, person, invited=True, status="", **fields):
     )
     services.import_attendance_rows([row])
     return Attendance.objects.get(session=session, person=person)
+
+
+def rest_absent(session, user=None):
+    """ "Mark everyone not yet marked absent" as the check-in page sends it (one queued change)."""
+    op = services.CheckinOp(uuid.uuid4(), services.CheckinOpKind.REST_ABSENT, timezone.now())
+    (outcome,) = services.apply_checkin_ops(session, [op], user=user)
+    return len(outcome.rows) if outcome.result == "saved" else 0

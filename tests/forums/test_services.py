@@ -6,7 +6,14 @@ from django.utils import timezone, translation
 from agencies.models import KmRole, Organization
 from forums import services
 from forums.models import Attendance, Circle, ForumSession
-from tests.factories import make_attendance, make_community_organization, make_person, make_session, make_user
+from tests.factories import (
+    make_attendance,
+    make_community_organization,
+    make_person,
+    make_session,
+    make_user,
+    rest_absent,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Attendance.Status
@@ -152,7 +159,7 @@ def test_mark_unmarked_absent_leaves_marked_people_alone(cast):
     marked = make_attendance(session, cast["cdd_eua"], status="present")
     unmarked = make_attendance(session, cast["wu_eua"])
     walk_in = make_attendance(session, cast["cdd_amnuay"], invited=False, status="late")
-    assert services.mark_unmarked_absent(session) == 1
+    assert rest_absent(session) == 1
     assert {a.pk: a.status for a in session.attendances.all()} == {
         marked.pk: "present",
         unmarked.pk: "absent",
@@ -198,7 +205,7 @@ def test_bulk_paths_record_history_with_the_user(cast):
     services.invite(session, [cast["cdd_eua"], cast["wu_eua"]], user=user)
     rows = list(session.attendances.order_by("pk"))
     services.save_marks(session, [services.Mark(r.pk, Status.PRESENT, 1) for r in rows], user=user)
-    services.mark_unmarked_absent(session, user=user)
+    rest_absent(session, user=user)
     history = Attendance.history.filter(session_id=session.pk)
     assert history.filter(history_type="+").count() == 2
     assert history.filter(history_type="~", status="present").count() == 2

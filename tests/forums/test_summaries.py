@@ -3,7 +3,7 @@ import pytest
 from agencies.models import KmRole
 from forums import services, summaries
 from forums.models import AgencyTurnout
-from tests.factories import make_attendance, make_person, make_session
+from tests.factories import make_attendance, make_person, make_session, rest_absent
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_turnout_follows_every_kind_of_write():
     assert turnout(session) == {("CDD", "eua"): (1, 0, 0, 0), ("WU", "eua"): (1, 0, 0, 0)}
     rows = {a.person_id: a for a in session.attendances.all()}
     services.save_marks(session, [services.Mark(rows[cdd.pk].pk, "late", 1)])
-    services.mark_unmarked_absent(session)
+    rest_absent(session)
     services.add_walk_in(session, make_person("WU", KmRole.AMNUAY))
     assert turnout(session) == {
         ("CDD", "eua"): (1, 1, 0, 0),
