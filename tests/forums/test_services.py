@@ -154,7 +154,7 @@ def test_represented_names_who_came_and_clears_when_changed(cast):
     assert row.representative is None and row.status == Status.ABSENT
 
 
-def test_mark_unmarked_absent_leaves_marked_people_alone(cast):
+def test_rest_absent_leaves_marked_people_alone(cast):
     session = make_session()
     marked = make_attendance(session, cast["cdd_eua"], status="present")
     unmarked = make_attendance(session, cast["wu_eua"])
