@@ -76,15 +76,19 @@ class Command(BaseCommand):
 
     def public_note(self, user):
         """A published lesson note whose report covers all circles: what an anonymous reader opens."""
-        if not LessonNote.objects.filter(slug=BENCH_NOTE).exists():
+        note = LessonNote.objects.filter(slug=BENCH_NOTE).first()
+        if note is not None and note.is_published:
+            return
+        if note is None:
             note = LessonNote.objects.create(
-                title="บทเรียนทั้งจังหวัด (bench)",
                 slug=BENCH_NOTE,
-                author=user,
+                title="บทเรียนทั้งจังหวัด (bench)",
+                # Another account writes it: with review on, nobody publishes their own note.
+                author=User.objects.get_or_create(username="bench-author")[0],
                 body="<p>ภาพรวมการเข้าร่วมทุกวง</p>",
                 report_scope={"from": None, "to": None, "circle": None, "tambon": None, "roles": None},
             )
-            lesson_services.publish(note)
+        lesson_services.publish(note, user)
 
     def measure(self, client, anonymous, url, trivial, runs, cached: bool):
         page_client = anonymous if "/lessons/" in url and "search" not in url else client
