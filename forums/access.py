@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts.models import CoordinatorScope
 from forums.models import ForumSession
 
 
@@ -20,9 +21,12 @@ def _unlimited(user) -> bool:
     return user.has_perm("forums.change_any_forumsession")
 
 
-def scope_filter(scope) -> Q:
-    """Sessions of one coordinator scope (the one definition of what a scope covers)."""
-    return Q(organizer__in=scope.agencies.all()) | Q(tambon__in=scope.tambons.all())
+def scope_filter(user) -> Q:
+    """Sessions of the user's coordinator scope (the one definition of what a scope covers): organized by its
+    agencies or held in its tambons. Subqueries on the scope's tables, so that reading a session and checking
+    the scope is one query; a user without a scope matches nothing."""
+    scopes = CoordinatorScope.objects.filter(user_id=user.pk)
+    return Q(organizer__in=scopes.values("agencies")) | Q(tambon__in=scopes.values("tambons"))
 
 
 def changeable_sessions(user):
@@ -30,8 +34,7 @@ def changeable_sessions(user):
     sessions = ForumSession.objects.all()
     if _unlimited(user):
         return sessions
-    scope = _scope_of(user)
-    return sessions.filter(scope_filter(scope)) if scope else sessions.none()
+    return sessions.filter(scope_filter(user)) if user.is_authenticated else sessions.none()
 
 
 def may_organize(user, organizer, tambon) -> bool:
@@ -50,18 +53,22 @@ def may_organize(user, organizer, tambon) -> bool:
     )
 
 
-def session_for_user(user, code: str, *, change: bool = False) -> ForumSession:
+def session_for_user(user, code: str, *, change: bool = False, lock: bool = False) -> ForumSession:
     """The session with this code if the user may read it (or change it and its attendance, with change=True).
 
     403 when the user's role does not allow it at all; 404 when the session does not exist or lies outside the
-    coordinator's scope (their agencies' and tambons' sessions), so that nothing tells them it is there.
+    coordinator's scope (their agencies' and tambons' sessions), so that nothing tells them it is there. With
+    lock=True (inside a transaction) the session's row is locked until it ends: writers of one session queue.
     """
     if not user.has_perm("forums.view_forumsession"):
         raise PermissionDenied
     if change and not user.has_perm("forums.change_attendance"):
         raise PermissionDenied
     sessions = changeable_sessions(user) if change else ForumSession.objects.all()
-    return get_object_or_404(sessions.select_related("tambon", "organizer", "note_taker"), code=code)
+    sessions = sessions.select_related("tambon", "organizer", "note_taker")
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
+    return get_object_or_404(sessions, code=code)
 
 
 def can_change_attendance(user, session: ForumSession) -> bool:

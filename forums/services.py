@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -444,17 +444,55 @@ class CheckinOutcome:
     skipped: int = 0  # undo of "rest absent": rows changed since, left as they are
 
 
-def _history_record(row: Attendance, kind: str, user_id, op: CheckinOp, now):
-    model = HISTORY.model
-    return model(
+def _history_record(row: Attendance, kind: str, user_id, op: CheckinOp, now) -> dict:
+    """The history record of a change, as column values (the row as it stands after the change)."""
+    record = {f.attname: getattr(row, f.attname) for f in HISTORY.model.tracked_fields}
+    record.update(
         history_date=now,
         history_user_id=user_id,
         history_change_reason="",
         history_type=kind,
         client_id=op.client_id,
         made_at=op.made_at,
-        **{f.attname: getattr(row, f.attname) for f in model.tracked_fields},
     )
+    return record
+
+
+def _insert_history(records: list[dict]) -> None:
+    """Writes the queue's history records (django-simple-history's table, as the model's save would) with one
+    INSERT per batch and without a model object per record: for 300 marks Django's per-object work cost more than
+    the database. Every column the record does not name gets its default, so a field added later is not lost."""
+    model = HISTORY.model
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    connection = connections[model.objects.db]
+    # Numbers, text, flags and keys go to the driver as they are; dates, times and UUIDs as Django stores them.
+    plain = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
+    convert = {f.attname for f in fields if not isinstance(f, plain)}
+    defaults = {
+        f.attname: f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+        if f.attname not in records[0]
+    }
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    batch = connection.ops.bulk_batch_size(fields, records) or len(records)
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), batch):
+            chunk = records[start : start + batch]
+            params = []
+            for record in chunk:
+                for f in fields:
+                    if f.attname in defaults:
+                        params.append(defaults[f.attname])
+                    elif f.attname in convert:
+                        params.append(f.get_db_prep_save(record[f.attname], connection))
+                    else:
+                        params.append(record[f.attname])
+            row = f"({', '.join(['%s'] * len(fields))})"
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))}",
+                params,
+            )
 
 
 def _latest_history(attendance_ids):
@@ -477,14 +515,18 @@ def _who(record) -> str:
     return user.get_full_name() or user.get_username()
 
 
-@transaction.atomic
-def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) -> list[CheckinOutcome]:
+@transaction.atomic(savepoint=False)
+def apply_checkin_ops(
+    session: ForumSession, ops: list[CheckinOp], user=None, *, session_locked: bool = False
+) -> list[CheckinOutcome]:
     """Applies a phone's queue of check-in changes in order and answers for each one.
 
     A mark names the version of the row it was made on: a row changed meanwhile by someone else is a conflict and
     is not overwritten; earlier changes of the same queue count as the phone's own. A change already received (its
     client id is in the history) is a duplicate and changes nothing. A change that breaks a rule is refused alone;
-    the others still apply. Marks only: a fixed number of queries whatever their number.
+    the others still apply. Marks only: a fixed number of queries whatever their number. `session_locked`: the
+    caller holds the session's row locked in its transaction (access.session_for_user(lock=True)), so the
+    turnout refresh need not lock it again. No savepoint of its own: a failure rolls back the caller's transaction.
     """
     ops = list(ops)
     if not ops:
@@ -631,7 +673,7 @@ def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) ->
     if removed:
         Attendance.objects.filter(pk__in=removed)._raw_delete(Attendance.objects.db)
     if history:
-        HISTORY.model.objects.bulk_create(history)
+        _insert_history(history)
     conflicts = [o for o in outcomes if o.result == "conflict"]
     if conflicts:
         latest = _latest_history({o.op.attendance_id for o in conflicts})
@@ -642,7 +684,7 @@ def apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user=None) ->
         or removed
         or any(o.op.kind == CheckinOpKind.WALK_IN and o.result == "saved" for o in outcomes)
     ):
-        summaries.refresh([session.pk])
+        summaries.refresh([session.pk], locked_circles=[session.circle] if session_locked else None)
         note_held(session, user)
     return outcomes
 

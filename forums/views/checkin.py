@@ -157,7 +157,7 @@ def _json_error(status, error, message):
     return JsonResponse({"error": error, "message": message}, status=status)
 
 
-def _api_session(request, code):
+def _api_session(request, code, *, lock=False):
     """The session for a JSON request, or a JSON error: never the login page or an HTML error page, which the
     page would otherwise take for an answer."""
     if not request.user.is_authenticated:
@@ -172,7 +172,7 @@ def _api_session(request, code):
             status=401,
         )
     try:
-        return session_for_user(request.user, code, change=True), None
+        return session_for_user(request.user, code, change=True, lock=lock), None
     except PermissionDenied:
         return None, _json_error(403, "forbidden", _("You may not record attendance of this session."))
     except Http404:
@@ -268,17 +268,21 @@ def checkin_sync(request, code):
     """Receives the phone's queue, in order, as JSON: `{"ops": [{clientId, kind, madeAt, attendanceId, status,
     version, personId, batch}, ...]}`; answers each change. One JSON body rather than one form field per person,
     so a session of thousands is saved in one request."""
-    session, error = _api_session(request, code)
-    if error:
-        return error
     try:
         payload = json.loads(request.body)
         ops = [_parse_op(raw) for raw in payload["ops"]]
     except (ValueError, KeyError, TypeError, AttributeError):
-        return _json_error(400, "bad_request", _("The attendance sent was damaged. Reload the page."))
-    if len(ops) > MAX_OPS_PER_REQUEST:
-        return _json_error(400, "too_many", _("Too many changes in one request."))
-    outcomes = services.apply_checkin_ops(session, ops, user=request.user)
+        ops = None
+    # One transaction from the session's lock to the last summary: syncs of one session queue behind each other.
+    with transaction.atomic():
+        session, error = _api_session(request, code, lock=True)
+        if error:
+            return error
+        if ops is None:
+            return _json_error(400, "bad_request", _("The attendance sent was damaged. Reload the page."))
+        if len(ops) > MAX_OPS_PER_REQUEST:
+            return _json_error(400, "too_many", _("Too many changes in one request."))
+        outcomes = services.apply_checkin_ops(session, ops, user=request.user, session_locked=True)
     return JsonResponse(
         {"results": [_outcome_data(outcome) for outcome in outcomes], "serverTime": server_time()}
     )

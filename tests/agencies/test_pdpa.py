@@ -172,7 +172,7 @@ def test_person_page_query_count_is_fixed(coordinator_client, django_assert_num_
         make_attendance(make_session(status="held"), person, status="present")
     # session, user, permissions (two, also for the phone), person, access-log insert, duplicates, and the
     # attendance history: its count and one page
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = coordinator_client.get(f"/people/{person.code}/")
     assert response.status_code == 200
 
@@ -289,7 +289,7 @@ def test_export_query_count_is_fixed(admin_client_portal, django_assert_num_quer
         make_attendance(make_session(status="held"), person, status="present")
     # session, user, permissions (two), person (with its account), access-log insert, then one query for each
     # of the eleven other sections (forums five, lessons four, api one, the access log)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = admin_client_portal.get(f"/people/{person.code}/export.json")
     assert len(json.loads(response.content)["attendance"]) == count + 1
 

@@ -22,7 +22,7 @@ def test_person_list_query_count_does_not_grow_with_people(
 ):
     make_people(count)
     # session, user, permissions (two), count, page, organizations and tambons for the filter selects
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = coordinator_client.get("/people/")
     assert response.status_code == 200
     assert len(rows(response, "people-table")) == count
@@ -55,7 +55,7 @@ def test_person_list_is_paginated(coordinator_client):
 @pytest.mark.parametrize("count", [1, 50])
 def test_agency_list_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     make_people(count)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = coordinator_client.get("/agencies/")
     table = rows(response, "agency-table")
     assert len(table) == 10  # nine partners and the provincial administration
@@ -69,7 +69,7 @@ def test_organization_detail_query_count_is_fixed(coordinator_client, django_ass
     organization = make_community_organization()
     for _ in range(count):
         make_person(organization, role=KmRole.KIT, tambon=organization.tambon)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = coordinator_client.get(f"/organizations/{organization.code}/")
     assert response.status_code == 200
 
@@ -78,7 +78,7 @@ def test_organization_detail_query_count_is_fixed(coordinator_client, django_ass
 def test_tambon_list_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     for _ in range(count):
         make_community_organization(tambon="800106")
-    with django_assert_num_queries(7):  # the page of community organizations counts them first
+    with django_assert_num_queries(6):  # the page of community organizations counts them first
         response = coordinator_client.get("/tambons/")
     assert response.status_code == 200
     assert response.content.decode().count("กลุ่มออมทรัพย์ทดสอบ") == min(count, 50)
@@ -110,7 +110,7 @@ def test_unknown_person_is_404(coordinator_client):
 def test_home_page_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     make_people(count)
     # 8, and for a coordinator's own sessions: their scope, the sessions (tests/portal/test_home.py)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = coordinator_client.get("/")
     assert response.status_code == 200
 

@@ -28,12 +28,12 @@ def test_agency_drill_down_pages_its_sessions_with_a_fixed_query_count(
     office_client, django_assert_num_queries, count
 ):
     held_eua_sessions(count)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = office_client.get("/dashboard/agencies/CDD/")
     rows = page(response).select("#agency-sessions tbody tr")
     assert len(rows) == min(count, 20)
     # The second view of the same page reads the cache: no figures, no attendance rows.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         again = office_client.get("/dashboard/agencies/CDD/")
     assert str(page(again).select_one("#agency-sessions")) == str(
         page(response).select_one("#agency-sessions")
@@ -68,7 +68,7 @@ def test_person_history_is_paged_with_a_fixed_query_count(office_client, django_
     # Session, user, the user's two permission sets, the person, the access log, the history's count and page
     # and the possible duplicates: whether the reader is an administrator now comes from the permissions already
     # read, not from a query of its own.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = office_client.get(f"/people/{person.code}/")
     assert len(page(response).select("#attendance-history tbody tr")) == min(count, 20)
 
@@ -159,7 +159,7 @@ def test_a_mark_in_another_circle_leaves_the_executives_dashboard_cached(
     every_circle = page(office_client.get("/dashboard/", {"circle": ""}))
     row.refresh_from_db()
     services.save_marks(tambon_forum, [services.Mark(row.pk, "present", row.version)])
-    with django_assert_num_queries(5):  # session, user, notes count: the figures come from the cache
+    with django_assert_num_queries(4):  # session, user, notes count: the figures come from the cache
         office_client.get("/dashboard/")
     after = page(office_client.get("/dashboard/", {"circle": ""}))
     assert (

@@ -395,9 +395,9 @@ def test_slips_and_venue_pages_query_counts_are_fixed(coordinator_client, django
     session = todays_session()
     services.invite(session, [make_person() for _ in range(rows)])
     # Login session, user, permissions (2), the session in the coordinator's scope (groups, scope, session).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         assert coordinator_client.get(reverse("forums:venue_qr", args=[session.code])).status_code == 200
-    with django_assert_num_queries(7):  # and the invitees
+    with django_assert_num_queries(5):  # and the invitees
         response = coordinator_client.get(reverse("forums:invitation_slips", args=[session.code]))
     assert response.status_code == 200
 
@@ -409,7 +409,7 @@ def test_self_check_in_query_count_is_fixed(client, django_assert_num_queries, r
     row = session.attendances.first()
     # The code's row, the earlier self check-in look-up, save_marks (locked row, update, history, turnout
     # refresh, held status, savepoints), the message in the session: the same for any list size.
-    with frozen(at(session.date, 8, 30)), django_assert_num_queries(16):
+    with frozen(at(session.date, 8, 30)), django_assert_num_queries(15):
         assert client.post(checkin_url(row)).status_code == 302
 
 
@@ -419,7 +419,7 @@ def test_personal_links_page_lists_each_invitees_link_in_fixed_queries(
 ):
     session = todays_session()
     services.invite(session, [make_person() for _ in range(rows)])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = coordinator_client.get(reverse("forums:personal_links", args=[session.code]))
     page = parse(response)
     links = [field["value"] for field in page.select("#personal-links input")]

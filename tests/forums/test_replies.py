@@ -209,7 +209,7 @@ def test_the_invitation_list_with_replies_runs_in_a_fixed_number_of_queries(
     assert len(page(response).select("#invitation-table .reply-by-invitee")) == count
 
 
-QUERIES_OF_THE_INVITATION_LIST = 8
+QUERIES_OF_THE_INVITATION_LIST = 6
 
 
 def test_erasing_the_invitee_removes_their_decline_reason_everywhere(invitation):

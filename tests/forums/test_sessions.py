@@ -23,7 +23,7 @@ def table_rows(response, table_id):
 def test_session_list_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     for index in range(count):
         make_session(date=dt.date(2006, 1, 1) + dt.timedelta(days=index))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = coordinator_client.get("/forums/")
     assert len(table_rows(response, "session-table")) == min(count, 25)
 
@@ -53,7 +53,7 @@ def test_session_page_query_count_is_fixed(coordinator_client, django_assert_num
     for index in range(count):
         person = make_person(["CDD", "WU"][index % 2], KmRole.EUA)
         make_attendance(session, person, status="present" if index % 3 else "")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = coordinator_client.get(f"/forums/{session.code}/")
     assert len(table_rows(response, "attendance-table")) == count
 

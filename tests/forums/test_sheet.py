@@ -309,7 +309,7 @@ def test_sheet_query_count_does_not_grow(coordinator_client, django_assert_num_q
     invite_new_people(session, count)
     # Login session, user, permissions (2), the session, the rows; may they see personal codes: groups, scope,
     # the session in scope.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = coordinator_client.get(sheet_url(session))
     assert len(parse(response).select("tbody tr:not(.blank)")) == count
 
@@ -392,9 +392,9 @@ def test_preview_and_confirm_query_counts_do_not_grow(coordinator_client, django
     session = make_session(date=timezone.localdate())
     invitees = invite_new_people(session, count)
     rows = [(p.code, "มา", "") for p in invitees] + [(make_person("NFE").code, "มาสาย", "")]
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         _response, page = preview(coordinator_client, session, csv_file(rows))
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(25):
         response = confirm(coordinator_client, session, payload_of(page))
     assert response.status_code == 302
     assert session.attendances.attended().count() == count + 1

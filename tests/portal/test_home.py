@@ -72,6 +72,6 @@ def test_home_page_of_a_coordinator_has_a_fixed_query_count(
         make_session(date=today + dt.timedelta(days=index % 10))
     # session, user, people by role, permissions (two), coordinator scope, sessions, agency count, chair,
     # tambons (which sessions are the user's own is asked through a permission: no query of their groups)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = coordinator_client.get("/")
     assert len(my_sessions(response)) == min(count, 6)

@@ -18,6 +18,7 @@ ROLE_CONSTANTS = {"COORDINATOR", "FACILITATOR", "GOVERNOR_OFFICE", "ADMINISTRATO
 ALLOWED = {
     "accounts/roles.py": "the role table itself",
     "agencies/demo/builder.py": "creates the demo accounts, one per role; decides no access",
+    "accounts/backends.py": "the authentication backend: Django's own rule that a superuser has every permission",
 }
 
 
