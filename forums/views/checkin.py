@@ -60,6 +60,17 @@ def server_time() -> str:
     return timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def changed_row_data(row: Attendance) -> dict:
+    """What a change can alter on a row the phone already holds: the phone merges it into its copy. (The whole
+    row, with its signed personal code, cost more to send back for 300 marks than saving them.)"""
+    return {
+        "id": row.pk,
+        "v": row.version,
+        "s": row.status,
+        "rep": row.representative.full_name if row.representative_id else "",
+    }
+
+
 def row_data(row: Attendance) -> dict:
     """One row as the phone keeps it: only what check-in needs (no phone number, email or position)."""
     return {
@@ -236,7 +247,11 @@ def _outcome_data(outcome: services.CheckinOutcome) -> dict:
     data = {
         "clientId": str(outcome.op.client_id),
         "result": outcome.result,
-        "rows": [row_data(row) for row in outcome.rows],
+        # A walk-in's row may be new to the phone: the whole row; any other change only alters known rows.
+        "rows": [
+            (row_data if outcome.op.kind == services.CheckinOpKind.WALK_IN else changed_row_data)(row)
+            for row in outcome.rows
+        ],
         "removed": outcome.removed,
     }
     if outcome.op.kind == services.CheckinOpKind.WALK_IN:

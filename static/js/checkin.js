@@ -616,14 +616,19 @@
   }
 
   // Rows the server sent back after a change carry the server time of that answer ("_at"), so that a copy of the
-  // whole list made earlier (the page's own, or data.json fetched meanwhile) never puts an older state back.
+  // whole list made earlier (the page's own, or data.json fetched meanwhile) never puts an older state back. A
+  // change of a known row comes back as the fields it can alter (id, version, status, representative): merged.
   function upsertRows(rows, organizations, serverTime) {
     Object.assign(snap.data.organizations, organizations || {});
+    const byId = new Map(snap.data.rows.map((r, index) => [r.id, index]));
     rows.forEach((row) => {
       row._at = serverTime;
-      const index = snap.data.rows.findIndex((r) => r.id === row.id);
-      if (index >= 0) snap.data.rows[index] = row;
-      else snap.data.rows.push(row);
+      const index = byId.get(row.id);
+      if (index !== undefined) snap.data.rows[index] = Object.assign({}, snap.data.rows[index], row);
+      else {
+        byId.set(row.id, snap.data.rows.length);
+        snap.data.rows.push(row);
+      }
     });
   }
 
