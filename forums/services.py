@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from agencies.models import KmRole, Organization, Person
+from core import bulk
 from forums import summaries
 from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
@@ -459,40 +460,30 @@ def _history_record(row: Attendance, kind: str, user_id, op: CheckinOp, now) -> 
 
 
 def _insert_history(records: list[dict]) -> None:
-    """Writes the queue's history records (django-simple-history's table, as the model's save would) with one
-    INSERT per batch and without a model object per record: for 300 marks Django's per-object work cost more than
-    the database. Every column the record does not name gets its default, so a field added later is not lost."""
+    """Writes the queue's history records (django-simple-history's table, as the model's save would) without a
+    model object per record (core.bulk): for 300 marks Django's per-object work cost more than the database.
+    Every column the record does not name gets its default, so a field added later is not lost."""
     model = HISTORY.model
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     connection = connections[model.objects.db]
-    # Numbers, text, flags and keys go to the driver as they are; dates, times and UUIDs as Django stores them.
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Numbers, text, flags and keys go to the database as they are; dates, times and UUIDs as Django stores them.
     plain = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
-    convert = {f.attname for f in fields if not isinstance(f, plain)}
     defaults = {
         f.attname: f.get_db_prep_save(f.get_default(), connection)
         for f in fields
         if f.attname not in records[0]
     }
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    batch = connection.ops.bulk_batch_size(fields, records) or len(records)
-    with connection.cursor() as cursor:
-        for start in range(0, len(records), batch):
-            chunk = records[start : start + batch]
-            params = []
-            for record in chunk:
-                for f in fields:
-                    if f.attname in defaults:
-                        params.append(defaults[f.attname])
-                    elif f.attname in convert:
-                        params.append(f.get_db_prep_save(record[f.attname], connection))
-                    else:
-                        params.append(record[f.attname])
-            row = f"({', '.join(['%s'] * len(fields))})"
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))}",
-                params,
-            )
+    converted = {f.attname for f in fields if not isinstance(f, plain)}
+
+    def value(f, record):
+        if f.attname in defaults:
+            return defaults[f.attname]
+        if f.attname in converted:
+            return f.get_db_prep_save(record[f.attname], connection)
+        return record[f.attname]
+
+    rows = [tuple(value(f, record) for f in fields) for record in records]
+    bulk.insert_rows(model._meta.db_table, [f.column for f in fields], rows, using=model.objects.db)
 
 
 def _latest_history(attendance_ids):
@@ -534,7 +525,8 @@ def apply_checkin_ops(
     now = timezone.now()
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     whole_list = any(op.kind != CheckinOpKind.MARK for op in ops)
-    locked = session.attendances.select_for_update(of=("self",)).select_related("person", "representative")
+    # Not the people: a mark needs only the row (the answer loads the names it shows, for conflicts and walk-ins).
+    locked = session.attendances.select_for_update(of=("self",)).select_related("representative")
     if not whole_list:
         locked = locked.filter(pk__in={op.attendance_id for op in ops})
     rows = {row.pk: row for row in locked}

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -298,6 +298,16 @@ def checkin_sync(request, code):
         if len(ops) > MAX_OPS_PER_REQUEST:
             return _json_error(400, "too_many", _("Too many changes in one request."))
         outcomes = services.apply_checkin_ops(session, ops, user=request.user, session_locked=True)
+    # The names a conflict message or a walk-in's whole row shows: one query, only when there are such answers.
+    prefetch_related_objects(
+        [
+            row
+            for outcome in outcomes
+            if outcome.result == "conflict" or outcome.op.kind == services.CheckinOpKind.WALK_IN
+            for row in outcome.rows
+        ],
+        "person",
+    )
     return JsonResponse(
         {"results": [_outcome_data(outcome) for outcome in outcomes], "serverTime": server_time()}
     )
