@@ -2,8 +2,9 @@
 example there, checked by tests/analytics/test_metrics_worked_example.py).
 
 Everything that shows these figures (dashboard, exports, the consistency_report command, lesson-note
-snapshots) calls `compute(scope)`; nothing else computes them. It reads the per-session agency turnout
-(forums.AgencyTurnout), never the raw attendance rows, plus the chair's own attendance rows.
+snapshots) calls `compute(scope)`; nothing else computes them. It reads the summaries kept by forums.summaries,
+never the raw attendance rows (but for the chair's own): each session's agency masks (which partner agencies were
+invited, represented, there in person, per KM role) and the per-session agency turnout, summed by the database.
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from itertools import combinations
 from django.db.models import Sum
 
 from agencies.models import KmRole, Organization, Tambon
+from forums import summaries
 from forums.models import AgencyTurnout, Attendance, Circle, ForumSession
 
 DROP_OUT_MISSES = 3
@@ -78,6 +80,7 @@ class SessionFigures:
     title: str
     circle: str
     tambon_id: str | None
+    month: str = ""  # "YYYY-MM" of the date
     invited: set[int] = field(default_factory=set)  # InvOrg(s)
     represented: set[int] = field(default_factory=set)  # Rep(s)
     in_person: set[int] = field(default_factory=set)  # agencies whose own people came (invited or walk-in)
@@ -204,72 +207,86 @@ class Report:
         }
 
 
-def _load_sessions(scope: Scope) -> list[SessionFigures]:
+MASK_KINDS = ("invited", "represented", "in_person")
+
+
+def _load_sessions(scope: Scope, agency_ids: list[int]) -> list[SessionFigures]:
+    """The held sessions of the scope with their sets InvOrg, Rep and in person, read from the session's agency
+    masks (kept by forums.summaries): one query, no turnout rows. With a role filter, an agency is in a set when
+    it is for any role in scope."""
+    roles = scope.roles or tuple(KmRole.values)
+    columns = [f"{kind}_{role}" for kind in MASK_KINDS for role in roles]
     rows = (
         scope.sessions()
         .order_by("date", "code")
-        .values_list("pk", "code", "date", "title", "circle", "tambon_id")
+        .values_list("pk", "code", "date", "title", "circle", "tambon_id", *columns)
     )
-    return [SessionFigures(*row) for row in rows]
+    bits = summaries.partner_bits(agency_ids)
+    sets: dict[int, frozenset] = {}
+
+    def agencies_in(mask: int) -> frozenset:
+        if mask not in sets:
+            sets[mask] = frozenset(pk for pk, bit in bits.items() if mask & bit)
+        return sets[mask]
+
+    width = len(roles)
+    sessions = []
+    for row in rows:
+        masks = []
+        for kind in range(3):
+            mask = 0
+            for value in row[6 + kind * width : 6 + (kind + 1) * width]:
+                mask |= value
+            masks.append(mask)
+        date = row[2]
+        sessions.append(
+            SessionFigures(
+                *row[:6],
+                month=f"{date.year:04d}-{date.month:02d}",
+                invited=agencies_in(masks[0]),
+                represented=agencies_in(masks[1]),
+                in_person=agencies_in(masks[2]),
+            )
+        )
+    return sessions
 
 
 def compute(scope: Scope) -> Report:
-    """The whole report for a scope, in four queries whatever the size of the province."""
+    """The whole report for a scope, in four queries whatever the size of the province: the partner agencies,
+    the sessions with their agency masks, each agency's invitation counts summed by the database, and the
+    sessions the chair attended."""
     agencies = list(Organization.objects.partners())
     figures = {a.pk: AgencyFigures(a) for a in agencies}
-    sessions = _load_sessions(scope)
+    sessions = _load_sessions(scope, list(figures))
     by_pk = {s.pk: s for s in sessions}
 
-    # The ids themselves rather than a subquery: both databases then walk the session index for each of them.
-    session_ids = list(by_pk)
-    turnout = AgencyTurnout.objects.filter(session_id__in=session_ids)
+    # Each agency's invitations over the scope's sessions, summed by the database (nine rows back).
+    turnout = AgencyTurnout.objects.filter(session__in=scope.sessions().values("pk"))
     if scope.roles:
         turnout = turnout.filter(role__in=scope.roles)
-    # Summed over the roles in the database: half the rows to read, and the same sets (an agency is invited or
-    # represented at a session when any of its roles in scope is).
-    turnout = (
-        turnout.values("session_id", "organization_id")
+    sums = (
+        turnout.values("organization_id")
         .annotate(
-            n_invitations=Sum("invitations"),
-            n_attended=Sum("attended"),
-            n_sent_representative=Sum("sent_representative"),
-            n_walk_ins=Sum("walk_ins"),
+            n_invitations=Sum("invitations"), n_attended=Sum("attended"), n_sent=Sum("sent_representative")
         )
         .order_by()
+        .values_list("organization_id", "n_invitations", "n_attended", "n_sent")
     )
-    for (
-        session_id,
-        organization_id,
-        invitations,
-        attended,
-        sent_representative,
-        walk_ins,
-    ) in turnout.values_list(
-        "session_id", "organization_id", "n_invitations", "n_attended", "n_sent_representative", "n_walk_ins"
-    ):
-        session, agency = by_pk[session_id], figures.get(organization_id)
-        if agency is None:
-            continue
-        if invitations:
-            session.invited.add(organization_id)
-        if attended or sent_representative or walk_ins:
-            session.represented.add(organization_id)
-        if attended or walk_ins:
-            session.in_person.add(organization_id)
-        agency.invitations += invitations
-        agency.attended += attended
-        agency.sent_representative += sent_representative
+    for organization_id, invitations, attended, sent_representative in sums:
+        agency = figures.get(organization_id)
+        if agency is not None:
+            agency.invitations, agency.attended = invitations or 0, attended or 0
+            agency.sent_representative = sent_representative or 0
 
-    # The chair counts as attending when present or late, whatever the role filter.
-    chair_sessions = set(
-        Attendance.objects.filter(
-            session_id__in=session_ids, person__is_chair=True, status__in=Attendance.ATTENDED
-        ).values_list("session_id", flat=True)
-    )
-    for session_id in chair_sessions:
-        by_pk[session_id].chair_attended = True
+    # The chair counts as attending when present or late, whatever the role filter. The chair's own rows (a few
+    # hundred), not the scope's sessions: the index on the person answers at any size.
+    chair_sessions = Attendance.objects.filter(person__is_chair=True, status__in=Attendance.ATTENDED)
+    for session_id in chair_sessions.values_list("session_id", flat=True):
+        session = by_pk.get(session_id)
+        if session is not None:
+            session.chair_attended = True
 
-    months = sorted({s.date.strftime("%Y-%m") for s in sessions})
+    months = sorted({s.month for s in sessions})
     for agency in figures.values():
         _agency_over_sessions(agency, sessions, months)
     # Each agency's invited and represented sessions as sets: the 36 pairs are then set intersections.
@@ -312,7 +329,7 @@ def _agency_over_sessions(agency: AgencyFigures, sessions: list[SessionFigures],
     agency.rate_without_chair = rate([s for s in invited if not s.chair_attended])
     by_month = defaultdict(list)
     for session in invited:
-        by_month[session.date.strftime("%Y-%m")].append(session)
+        by_month[session.month].append(session)
     agency.monthly = {month: rate(by_month.get(month, [])) for month in months}
 
 

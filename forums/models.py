@@ -73,10 +73,27 @@ class ForumSession(models.Model):
     # Kept by forums.summaries with the agency turnout, so that lists need not count attendance rows.
     invited_count = models.PositiveIntegerField(_("invited"), default=0, editable=False)
     attended_count = models.PositiveIntegerField(_("came"), default=0, editable=False)
+    # The partner agencies invited, represented and there in person, per KM role, as bit masks (bit i: the
+    # partner agency with the i-th smallest key): analytics reads a scope's sessions without their turnout rows.
+    # Kept by forums.summaries with the turnout.
+    invited_eua = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    invited_amnuay = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    invited_kit = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    represented_eua = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    represented_amnuay = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    represented_kit = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    in_person_eua = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    in_person_amnuay = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    in_person_kit = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version", "invited_count", "attended_count"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at", "version", "invited_count", "attended_count",
+            *(f"{kind}_{role}" for kind in ("invited", "represented", "in_person") for role in ("eua", "amnuay", "kit")),
+        ]
+    )  # fmt: skip
     objects = SessionQuerySet.as_manager()
 
     class Meta:

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
 from agencies.models import Organization
 from forums.models import AgencyTurnout, Attendance, ForumSession
@@ -60,7 +60,53 @@ def count_expressions() -> dict:
     return {
         "invited_count": Coalesce(Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")), 0),
         "attended_count": Coalesce(Subquery(rows.filter(ATTENDED).annotate(n=Count("pk")).values("n")), 0),
+        **mask_expressions(AgencyTurnout, Organization),
     }
+
+
+MASK_KINDS = {
+    "invited": Q(invitations__gt=0),
+    "represented": Q(attended__gt=0) | Q(sent_representative__gt=0) | Q(walk_ins__gt=0),
+    "in_person": Q(attended__gt=0) | Q(walk_ins__gt=0),
+}
+MASK_ROLES = ("eua", "amnuay", "kit")
+
+
+def mask_expressions(turnout_model, organization_model) -> dict:
+    """The session's agency bit masks (ForumSession.invited_eua and the rest) from its turnout rows: bit i is
+    the partner agency with the i-th smallest key, counted in the database so that no extra query is needed.
+    The models are parameters so that a migration can use its own."""
+    # PostgreSQL shifts by an integer only; COUNT gives a bigint.
+    rank = Cast(
+        Coalesce(
+            Subquery(
+                organization_model.objects.filter(kind="agency", pk__lt=OuterRef("organization_id"))
+                .order_by()
+                .values("kind")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
+        IntegerField(),
+    )
+    expressions = {}
+    for kind, condition in MASK_KINDS.items():
+        for role in MASK_ROLES:
+            bits = (
+                turnout_model.objects.filter(condition, session=OuterRef("pk"), role=role)
+                .order_by()
+                .values("session")
+                .annotate(mask=Sum(Value(1).bitleftshift(rank)))
+                .values("mask")
+            )
+            expressions[f"{kind}_{role}"] = Coalesce(Subquery(bits), 0)
+    return expressions
+
+
+def partner_bits(partner_ids) -> dict[int, int]:
+    """The bit of each partner agency in the session masks (the same order as mask_expressions)."""
+    return {pk: 1 << index for index, pk in enumerate(sorted(partner_ids))}
 
 
 DATA_VERSION_KEY = "forums:data-version"

@@ -99,8 +99,7 @@ PRODUCTION_SYNC_QUERIES = 10
 SYNC_QUERIES = PRODUCTION_SYNC_QUERIES + 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sync_request_in_production_takes_ten_queries():
+def test_sync_request_in_production_takes_ten_queries(reference_db):
     """Outside a test transaction, as in production: saving 300 marks is one request of 10 queries, in one
     transaction (SQLite shows its BEGIN and COMMIT as statements; PostgreSQL's driver does not)."""
     from django.db import connection
