@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from analytics.metrics import Report, rounded, tambon_phases
-from core.thaidates import format_date, format_month
+from core.thaidates import format_month
 
 
 def _pct(value):
@@ -46,8 +46,12 @@ def heatmap(report: Report):
         "absent": _("invited, did not come"),
         "not_invited": "",
     }
-    header = [_("Agency"), *(f"{s.code} {format_date(s.date)}" for s in report.sessions)]
-    rows = [[a.code, *(words[s.state(a.organization.pk)] for s in report.sessions)] for a in report.agencies]
+    # A row per session and a column per agency: a spreadsheet has at most 16,384 columns, a region far more
+    # sessions than that.
+    header = [_("Session"), _("Date"), *(a.code for a in report.agencies)]
+    rows = [
+        [s.code, s.date, *(words[s.state(a.organization.pk)] for a in report.agencies)] for s in report.sessions
+    ]
     return header, rows
 
 
