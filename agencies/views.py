@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -42,15 +43,24 @@ def organization_detail(request, code):
     )
 
 
+def _count_per_tambon(rows):
+    counted = (
+        rows.filter(tambon=OuterRef("pk")).order_by().values("tambon").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 @require_safe
 @permission_required("agencies.view_tambon", raise_exception=True)
 def tambon_list(request):
     tambons = (
         Tambon.objects.in_program()
         .select_related("district")
+        # A count per tambon from each table, not one join of both: that join multiplied each tambon's
+        # organizations by its people before counting them.
         .annotate(
-            organization_count=Count("organizations", distinct=True),
-            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+            organization_count=_count_per_tambon(Organization.objects.all()),
+            people_count=_count_per_tambon(Person.objects.filter(is_active=True)),
         )
         .order_by("phase", "joined_on", "code")
     )
