@@ -108,13 +108,20 @@ def report(results: dict, big: str = "large") -> bool:
     )
     failures = []
     for name in large["pages"]:
+        broken = [size for size in ("small", big) if "error" in results[size]["pages"][name]]
         for size in ("small", big):
             page = results[size]["pages"][name]
+            if "error" in page:
+                print(f"{name:<26} {results[size]['attendance_rows']:>10,} ERROR {page['error']}")
+                continue
             u, c = page["uncached"], page["cached"]
             print(f"{name:<26} {results[size]['attendance_rows']:>10,} {u['median_ms']:>11.1f} {u['ratio']:>6.1f}"
                   f" {c['median_ms']:>9.1f} {c['ratio']:>5.1f} {u['queries']:>4}/{c['queries']:<3}"
                   f" {u['bytes'] / 1024:>7.1f}")  # fmt: skip
         if name == "trivial":
+            continue
+        if broken:
+            failures += [f"{name}: breaks at the {size} size" for size in broken]
             continue
         page_big, little = large["pages"][name], small["pages"][name]
         checks = [
