@@ -141,14 +141,22 @@ class Command(BaseCommand):
         }
         client.get(trivial)
         for name, url in pages.items():
-            client.get(url)  # warm: templates compiled, connection open
-            results["pages"][name] = {
-                "url": url,
-                "uncached": self.measure(client, anonymous, url, trivial, runs, cached=False),
-                "cached": self.measure(client, anonymous, url, trivial, runs, cached=True),
-            }
+            # A page that breaks at this size is a result (and a FAIL): the other pages are still measured.
+            try:
+                client.get(url)  # warm: templates compiled, connection open
+                results["pages"][name] = {
+                    "url": url,
+                    "uncached": self.measure(client, anonymous, url, trivial, runs, cached=False),
+                    "cached": self.measure(client, anonymous, url, trivial, runs, cached=True),
+                }
+            except Exception as error:
+                cache.clear()
+                results["pages"][name] = {"url": url, "error": f"{type(error).__name__}: {error}"}
             if not json:
                 r = results["pages"][name]
+                if "error" in r:
+                    self.stdout.write(f"  {name:<26} ERROR {r['error']}")
+                    continue
                 self.stdout.write(
                     f"  {name:<26} uncached {r['uncached']['ratio']:7.1f}×  cached {r['cached']['ratio']:5.1f}×"
                     f"  {r['uncached']['queries']:3d}/{r['cached']['queries']:3d} queries"
