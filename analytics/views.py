@@ -250,18 +250,26 @@ def agency_detail(request, code):
     organization = access.partner_for_user(request.user, code)
     form = ScopeForm(request.GET)
     scope = form.scope()
-    figures, invited = cache.cached(
-        "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
-    )
-    page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     can_view_people = request.user.has_perm("agencies.view_person")
     language = get_language() or "th"
+    # The page as asked for (a number, or the first page): a cached page is read without the agency's whole
+    # list of sessions, which at province scale is thousands of entries to unpickle.
+    requested = request.GET.get("page", "")
+    requested = requested if requested.isdigit() and len(requested) <= 6 else "1"
+
+    def build_body():
+        figures, invited = cache.cached(
+            "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
+        )
+        page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(requested)
+        return _agency_body(scope, organization, figures, page, can_view_people)
+
     body = cache.cached(
         "agency-page",
         scope,
-        lambda: _agency_body(scope, organization, figures, page, can_view_people),
+        build_body,
         organization.code,
-        str(page.number),
+        requested,
         "people" if can_view_people else "",
         language,
     )

@@ -89,9 +89,13 @@ class Command(BaseCommand):
                 response = request.send(body)
                 timings.append(time.perf_counter() - start)
                 assert response.status_code == 200, response.status_code
+            body = request.prepare(runs)
             with CaptureQueriesContext(connection) as queries:
-                request.send(request.prepare(runs))
-            return {"median_ms": statistics.median(timings) * 1000, "queries": len(queries)}
+                request.send(body)
+            # The savepoint pair is this bench's own (it works in a transaction it rolls back); a request in
+            # production opens the transaction itself, which PostgreSQL's driver does not count as a query.
+            counted = [q for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+            return {"median_ms": statistics.median(timings) * 1000, "queries": len(counted)}
 
         class Trivial:
             def __call__(self):
