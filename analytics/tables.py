@@ -50,7 +50,8 @@ def heatmap(report: Report):
     # sessions than that.
     header = [_("Session"), _("Date"), *(a.code for a in report.agencies)]
     rows = [
-        [s.code, s.date, *(words[s.state(a.organization.pk)] for a in report.agencies)] for s in report.sessions
+        [s.code, s.date, *(words[s.state(a.organization.pk)] for a in report.agencies)]
+        for s in report.sessions
     ]
     return header, rows
 

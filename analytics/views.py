@@ -16,7 +16,8 @@ from analytics import access, cache, exports, tables, tiles
 from analytics.forms import ScopeForm
 from analytics.metrics import Scope
 from core.thaidates import format_date, format_month
-from forums.models import Attendance, Circle
+from forums import summaries
+from forums.models import Attendance, Circle, PersonReach
 
 HEATMAP_SESSIONS = 40  # the latest sessions of the scope; the full list is one export away
 DRILL_SESSIONS_PER_PAGE = 20
@@ -62,14 +63,26 @@ def scope_title(scope: Scope) -> str:
 
 
 def _people_reached(report) -> int:
-    """Distinct people who came (present or late) to the sessions of the report: the one figure read from the
-    attendance rows themselves, those of the sessions in scope only; cached with the rest of the report."""
-    attended = Attendance.objects.filter(
-        session_id__in=[s.pk for s in report.sessions], status__in=Attendance.ATTENDED
-    )
-    if report.scope.roles:
-        attended = attended.filter(role__in=report.scope.roles)
-    return attended.values("person_id").distinct().count()
+    """Distinct people who came (present or late) to the sessions of the report. Over all time (any circle,
+    tambon and roles), from the PersonReach summary, brought up to date first for the sessions written since;
+    a period's count reads the attendance rows of the sessions in that period only. Cached with the report."""
+    scope = report.scope
+    if scope.start or scope.end:
+        attended = Attendance.objects.filter(
+            session_id__in=[s.pk for s in report.sessions], status__in=Attendance.ATTENDED
+        )
+        if scope.roles:
+            attended = attended.filter(role__in=scope.roles)
+        return attended.values("person_id").distinct().count()
+    summaries.refresh_reach()
+    reach = PersonReach.objects.all()
+    if scope.circle:
+        reach = reach.filter(circle=scope.circle)
+    if scope.tambon:
+        reach = reach.filter(tambon_id=scope.tambon)
+    if scope.roles:
+        reach = reach.filter(role__in=scope.roles)
+    return reach.values("person_id").distinct().count()
 
 
 def _heatmap_cells(agency, sessions):

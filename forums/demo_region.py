@@ -261,6 +261,8 @@ def multiply(copies: int = REGION_COPIES, progress: Callable[[str], None] | None
             rows = copier.copy_attendance(number)
             say(f"  copy {number}/{copies}: {rows:,} attendance rows")
     copier.reset_sequences()
+    # The copies' people reached: every person counted again, in one statement.
+    summaries.rebuild_reach()
     # Cached figures were computed before the copies: a new data version makes every server recompute.
     summaries.data_changed()
     return {

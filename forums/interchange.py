@@ -339,6 +339,8 @@ def import_directory(directory: Path, user=None, progress=_NoProgress) -> dict[s
         ordered = sorted(touched_sessions)
         for start in range(0, len(ordered), 500):
             summaries.refresh(ordered[start : start + 500])
+        # And the people they reached, in one pass rather than at the first dashboard view after the import.
+        summaries.refresh_reach()
     return counts
 
 

@@ -85,12 +85,15 @@ class ForumSession(models.Model):
     in_person_eua = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     in_person_amnuay = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     in_person_kit = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Set by every write to the session or its attendance; forums.summaries.refresh_reach brings the people's
+    # PersonReach rows up to date before "people reached" is counted, and clears it.
+    reach_stale = models.BooleanField(default=True, db_default=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
         excluded_fields=[
-            "updated_at", "version", "invited_count", "attended_count",
+            "updated_at", "version", "invited_count", "attended_count", "reach_stale",
             *(f"{kind}_{role}" for kind in ("invited", "represented", "in_person") for role in ("eua", "amnuay", "kit")),
         ]
     )  # fmt: skip
@@ -333,3 +336,23 @@ class AgencyTurnout(models.Model):
 
     def __str__(self):
         return f"{self.session_id}/{self.organization_id}/{self.role}"
+
+
+class PersonReach(models.Model):
+    """How many held sessions one person came to (present or late, invited or not), per circle, KM role at the
+    session and tambon of the session: the summary the dashboard's "people reached" counts distinct people in,
+    instead of the attendance rows (forums.summaries.refresh_reach keeps it)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
+    circle = models.CharField(max_length=12, choices=Circle.choices)
+    role = models.CharField(max_length=10, choices=KmRole.choices)
+    tambon = models.ForeignKey(Tambon, models.CASCADE, null=True, blank=True, related_name="+")
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("people reached")
+        verbose_name_plural = _("people reached")
+        indexes = [models.Index(fields=["circle", "role"])]
+
+    def __str__(self):
+        return f"{self.person_id}/{self.circle}/{self.role}/{self.tambon_id}"

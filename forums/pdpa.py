@@ -3,7 +3,7 @@
 from django.db.models import OuterRef, Q
 
 from agencies import pdpa
-from forums.models import Attendance, CalendarFeed, ForumSession, Reminder
+from forums.models import Attendance, CalendarFeed, ForumSession, PersonReach, Reminder
 
 
 def export(person) -> dict[str, list[dict]]:
@@ -83,7 +83,8 @@ def forum_activity():
 pdpa.register(
     pdpa.PersonalDataHolder(
         app_label="forums",
-        models=(Attendance, ForumSession, Reminder, CalendarFeed),
+        # PersonReach holds counts only (no personal detail) and stays with the attendance it counts.
+        models=(Attendance, ForumSession, Reminder, CalendarFeed, PersonReach),
         export=export,
         erase=erase,
         expired_records=expired_records,

@@ -12,8 +12,8 @@ from django.db import connections, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
-from agencies.models import Organization
-from forums.models import AgencyTurnout, Attendance, ForumSession
+from agencies.models import Organization, Person
+from forums.models import AgencyTurnout, Attendance, ForumSession, PersonReach
 
 ATTENDED = Q(status__in=Attendance.ATTENDED)
 
@@ -29,9 +29,21 @@ TURNOUT_COLUMNS = (
 )
 
 
+def _insert_select(model, columns: tuple[str, ...], queryset, sources: tuple[str, ...]) -> None:
+    """INSERT INTO the model's table the rows of a values() queryset, counted by the database itself: no rows
+    travel to Python and back, whatever their number."""
+    select, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    quote = connections[queryset.db].ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+        f"SELECT {', '.join(map(quote, sources))} FROM ({select}) grouped"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _write_turnout(session_ids: list[int]) -> None:
-    """Inserts the turnout of these sessions, counted by the database itself: one INSERT … SELECT, whatever the
-    number of people (no rows travel to Python and back)."""
+    """Inserts the turnout of these sessions: one INSERT … SELECT."""
     grouped = (
         Attendance.objects.filter(session_id__in=session_ids, organization__kind=Organization.Kind.AGENCY)
         .values("session_id", "organization_id", "role")
@@ -43,16 +55,91 @@ def _write_turnout(session_ids: list[int]) -> None:
         )
         .order_by()
     )
-    select, params = grouped.query.get_compiler(using=grouped.db).as_sql()
-    quote = connections[grouped.db].ops.quote_name
     sources = ("session_id", "organization_id", "role", "n_invitations", "n_attended", "n_sent_representative",
                "n_walk_ins")  # fmt: skip
-    sql = (
-        f"INSERT INTO {quote(AgencyTurnout._meta.db_table)} ({', '.join(map(quote, TURNOUT_COLUMNS))}) "
-        f"SELECT {', '.join(map(quote, sources))} FROM ({select}) grouped"
+    _insert_select(AgencyTurnout, TURNOUT_COLUMNS, grouped, sources)
+
+
+# People reached ------------------------------------------------------------------------------------------------
+
+
+def _write_reach(people=None) -> None:
+    """Inserts the PersonReach rows of these people (a queryset of person ids; None: everyone): one statement."""
+    rows = Attendance.objects.filter(ATTENDED, session__status=ForumSession.Status.HELD)
+    if people is not None:
+        rows = rows.filter(person_id__in=people)
+    grouped = (
+        rows.values("person_id", "session__circle", "role", "session__tambon_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(sql, params)
+    _insert_select(
+        PersonReach,
+        ("person_id", "circle", "role", "tambon_id", "sessions"),
+        grouped,
+        ("person_id", "session__circle", "role", "session__tambon_id", "n"),
+    )
+
+
+def refresh_reach() -> int:
+    """Brings PersonReach up to date for the people of every session written since the last call (the sessions
+    marked reach_stale by refresh and by a session's save): a few statements, none when nothing changed. Called
+    before "people reached" is counted, so that the write path (the check-in above all) pays nothing for it.
+    Returns the number of sessions brought up to date."""
+    # One read when nothing changed (the usual case); the transaction and the lock only when something did.
+    if not ForumSession.objects.filter(reach_stale=True).exists():
+        return 0
+    with transaction.atomic():
+        return _refresh_stale_reach()
+
+
+def _refresh_stale_reach() -> int:
+    stale = list(
+        ForumSession.objects.select_for_update()
+        .filter(reach_stale=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not stale:
+        return 0
+    # The people on those sessions now, and those who were (a walk-in removed, an invitation withdrawn): the
+    # history keeps every row a session ever had.
+    history = Attendance.history.model.objects.filter(session_id__in=stale).values("person_id")
+    present = Attendance.objects.filter(session_id__in=stale).values("person_id")
+    people = Person.objects.filter(Q(pk__in=present) | Q(pk__in=history)).values("pk")
+    PersonReach.objects.filter(person__in=people).delete()
+    _write_reach(people)
+    ForumSession.objects.filter(pk__in=stale).update(reach_stale=False)
+    return len(stale)
+
+
+@transaction.atomic
+def rebuild_reach() -> None:
+    """Recomputes every PersonReach row (after a bulk load): one statement for all the people."""
+    PersonReach.objects.all().delete()
+    _write_reach()
+    ForumSession.objects.filter(reach_stale=True).update(reach_stale=False)
+
+
+def mark_reach_stale(session_ids: Iterable[int]) -> None:
+    """A session whose date, circle, tambon or status changed: its people's reach is recounted when next read."""
+    ForumSession.objects.filter(pk__in=list(session_ids)).update(reach_stale=True)
+
+
+def session_people(session_id: int) -> list[int]:
+    """Everyone a session has or had on its list (its history included)."""
+    history = Attendance.history.model.objects.filter(session_id=session_id).values_list(
+        "person_id", flat=True
+    )
+    present = Attendance.objects.filter(session_id=session_id).values_list("person_id", flat=True)
+    return sorted({*history, *present} - {None})
+
+
+@transaction.atomic
+def recount_reach(person_ids: list[int]) -> None:
+    """Recounts these people's reach at once (after a session of theirs was deleted)."""
+    PersonReach.objects.filter(person_id__in=person_ids).delete()
+    _write_reach(person_ids)
 
 
 def count_expressions() -> dict:
@@ -61,6 +148,7 @@ def count_expressions() -> dict:
         "invited_count": Coalesce(Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")), 0),
         "attended_count": Coalesce(Subquery(rows.filter(ATTENDED).annotate(n=Count("pk")).values("n")), 0),
         **mask_expressions(AgencyTurnout, Organization),
+        "reach_stale": Value(True),
     }
 
 
@@ -187,5 +275,6 @@ def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> 
             progress(f"  {min(start + batch, len(ids)):,}/{len(ids):,} sessions")
     with transaction.atomic():
         AgencyTurnout.objects.exclude(session_id__in=ForumSession.objects.values("pk")).delete()
+        rebuild_reach()
         data_changed()
     return len(ids)

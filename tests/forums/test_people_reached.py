@@ -1,0 +1,96 @@
+"""PersonReach, the summary "people reached" counts: always the distinct people who came to held sessions, after
+any write (marks, walk-ins removed, status changes, deleted sessions), and never a cost of the check-in."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from agencies.models import KmRole
+from analytics.metrics import Scope, compute
+from analytics.views import _people_reached
+from forums import services, summaries
+from forums.models import Attendance, ForumSession, PersonReach
+from tests.factories import make_attendance, make_person, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+ALL = Scope()
+
+
+def raw(scope=ALL):
+    """From the attendance rows themselves."""
+    rows = Attendance.objects.filter(status__in=Attendance.ATTENDED, session__in=scope.sessions())
+    if scope.roles:
+        rows = rows.filter(role__in=scope.roles)
+    return rows.values("person_id").distinct().count()
+
+
+def reached(scope=ALL):
+    return _people_reached(compute(scope))
+
+
+@pytest.fixture
+def two_sessions():
+    first = make_session(status="held", circle="eua")
+    second = make_session(status="held", circle="all")
+    a, b, c = make_person("CDD"), make_person("WU", role=KmRole.KIT), make_person("BAAC")
+    make_attendance(first, a, status="present")
+    make_attendance(first, b, status="late")
+    make_attendance(second, a, status="present")
+    make_attendance(second, c, status="absent")
+    summaries.refresh([first.pk, second.pk])
+    return first, second, (a, b, c)
+
+
+def test_counts_match_the_rows_for_every_scope(two_sessions):
+    for scope in (
+        Scope(),
+        Scope(circle="eua"),
+        Scope(circle="all"),
+        Scope(roles=("kit",)),
+        Scope(roles=("eua",)),
+    ):
+        assert reached(scope) == raw(scope), scope
+    assert reached() == 2
+
+
+def test_a_cancelled_session_and_a_deleted_session_stop_counting(two_sessions):
+    first, _second, (_a, b, _c) = two_sessions
+    assert reached() == 2
+    first.status = ForumSession.Status.CANCELLED
+    first.save()
+    assert reached() == raw() == 1  # b came only to the cancelled session
+    first.status = ForumSession.Status.HELD
+    first.save()
+    assert reached() == 2
+    first.delete()
+    assert reached() == raw() == 1
+    assert not PersonReach.objects.filter(person=b).exists()
+
+
+def test_a_removed_walk_in_stops_counting(two_sessions):
+    _first, second, _people = two_sessions
+    newcomer = make_person("GHB")
+    row = services.add_walk_in(second, newcomer, Attendance.Status.PRESENT)
+    assert reached() == 3
+    op = services.CheckinOp(uuid.uuid4(), services.CheckinOpKind.REMOVE_WALK_IN, timezone.now(), row.pk)
+    (outcome,) = services.apply_checkin_ops(second, [op])
+    assert outcome.result == "saved"
+    assert reached() == raw() == 2
+
+
+def test_nothing_to_recount_after_a_recount(two_sessions, django_assert_num_queries):
+    summaries.refresh_reach()
+    with django_assert_num_queries(1):
+        assert summaries.refresh_reach() == 0
+
+
+def test_rebuild_gives_the_same_rows(two_sessions):
+    summaries.refresh_reach()
+    before = sorted(PersonReach.objects.values_list("person_id", "circle", "role", "tambon_id", "sessions"))
+    summaries.rebuild_reach()
+    after = sorted(PersonReach.objects.values_list("person_id", "circle", "role", "tambon_id", "sessions"))
+    assert before == after and len(after) == 3
+    assert not ForumSession.objects.filter(reach_stale=True).exists()
