@@ -123,6 +123,15 @@ class ForumSession(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def save(self, *args, **kwargs):
+        # Its date, circle, tambon or status may change whom it counts as reached, and where: the people reached
+        # are recounted when next read (forums.summaries.refresh_reach). Part of the same statement, whatever
+        # path saves it (forms, admin, shell).
+        self.reach_stale = True
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "reach_stale"}
+        super().save(*args, **kwargs)
+
 
 class CheckinHistoryFields(models.Model):
     """Kept on each attendance history record written by the phone check-in: the id the phone gave the change
