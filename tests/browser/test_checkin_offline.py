@@ -359,3 +359,56 @@ def test_the_list_of_a_session_that_is_over_is_forgotten(open_phone):
     page.wait_for_function(
         f"async () => JSON.stringify(await ({stored})()) === '{json.dumps([session.code])}'"
     )
+
+
+def test_logging_out_from_any_page_asks_first_when_check_in_changes_wait(open_phone):
+    """Logging out clears the phone; from a page other than the check-in, a queue of marks not yet sent (another
+    tab, a login that expired) is counted first and the coordinator asked."""
+    coordinator, session, rows, _walk_in = venue(2)
+    context = open_phone()
+    page = context.pages[0]
+    log_in(page, coordinator)
+    open_checkin(page, session)
+    page.goto("/")
+    page.evaluate(
+        """([code, id]) => new Promise((resolve, reject) => {
+            const opening = indexedDB.open("kmportal-checkin");
+            opening.onsuccess = () => {
+                const adding = opening.result.transaction("queue", "readwrite").objectStore("queue")
+                    .add({code, kind: "mark", attendanceId: id, status: "present", version: 1});
+                adding.onsuccess = () => resolve();
+                adding.onerror = () => reject(adding.error);
+            };
+        })""",
+        [session.code, rows[0].pk],
+    )
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.locator('form[action$="/logout/"]').evaluate("form => form.requestSubmit()")
+    page.wait_for_timeout(500)
+    assert len(questions) == 1 and "1" in questions[0]
+    assert Session.objects.count() == 1  # still logged in, the queue kept
+    assert page.evaluate("async () => (await indexedDB.databases()).length") == 1
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        page.locator('form[action$="/logout/"]').evaluate("form => form.requestSubmit()")
+    assert len(questions) == 2
+    page.wait_for_function("async () => (await indexedDB.databases()).length === 0")
+    assert Session.objects.count() == 0
+
+
+def test_logging_out_with_nothing_waiting_asks_nothing(open_phone):
+    coordinator, _session, _rows, _walk_in = venue(1)
+    context = open_phone()
+    page = context.pages[0]
+    log_in(page, coordinator)
+    page.goto("/")
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected question: {dialog.message}"))
+    with page.expect_navigation():
+        page.locator('form[action$="/logout/"]').evaluate("form => form.requestSubmit()")
+    assert Session.objects.count() == 0
