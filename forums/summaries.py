@@ -121,11 +121,6 @@ def rebuild_reach() -> None:
     ForumSession.objects.filter(reach_stale=True).update(reach_stale=False)
 
 
-def mark_reach_stale(session_ids: Iterable[int]) -> None:
-    """A session whose date, circle, tambon or status changed: its people's reach is recounted when next read."""
-    ForumSession.objects.filter(pk__in=list(session_ids)).update(reach_stale=True)
-
-
 def session_people(session_id: int) -> list[int]:
     """Everyone a session has or had on its list (its history included)."""
     history = Attendance.history.model.objects.filter(session_id=session_id).values_list(
