@@ -8,7 +8,7 @@ invited, represented, there in person, per KM role) and the per-session agency t
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -210,10 +210,10 @@ class Report:
 MASK_KINDS = ("invited", "represented", "in_person")
 
 
-def _load_sessions(scope: Scope, agency_ids: list[int]) -> list[SessionFigures]:
+def _load_sessions(scope: Scope, agency_ids: list[int]) -> tuple[list[SessionFigures], list[tuple[int, int]]]:
     """The held sessions of the scope with their sets InvOrg, Rep and in person, read from the session's agency
     masks (kept by forums.summaries): one query, no turnout rows. With a role filter, an agency is in a set when
-    it is for any role in scope."""
+    it is for any role in scope. Also each session's InvOrg and Rep as bit masks (summaries.partner_bits)."""
     roles = scope.roles or tuple(KmRole.values)
     columns = [f"{kind}_{role}" for kind in MASK_KINDS for role in roles]
     rows = (
@@ -230,7 +230,7 @@ def _load_sessions(scope: Scope, agency_ids: list[int]) -> list[SessionFigures]:
         return sets[mask]
 
     width = len(roles)
-    sessions = []
+    sessions, session_masks = [], []
     for row in rows:
         masks = []
         for kind in range(3):
@@ -248,7 +248,8 @@ def _load_sessions(scope: Scope, agency_ids: list[int]) -> list[SessionFigures]:
                 in_person=agencies_in(masks[2]),
             )
         )
-    return sessions
+        session_masks.append((masks[0], masks[1]))
+    return sessions, session_masks
 
 
 def compute(scope: Scope) -> Report:
@@ -257,7 +258,7 @@ def compute(scope: Scope) -> Report:
     sessions the chair attended."""
     agencies = list(Organization.objects.partners())
     figures = {a.pk: AgencyFigures(a) for a in agencies}
-    sessions = _load_sessions(scope, list(figures))
+    sessions, masks = _load_sessions(scope, list(figures))
     by_pk = {s.pk: s for s in sessions}
 
     # Each agency's invitations over the scope's sessions, summed by the database (nine rows back).
@@ -287,56 +288,60 @@ def compute(scope: Scope) -> Report:
             session.chair_attended = True
 
     months = sorted({s.month for s in sessions})
+    bits = summaries.partner_bits(figures)
+    # Sessions alike for these figures (same month, chair or not, same InvOrg and Rep) counted once: a province has
+    # thousands of sessions but a few hundred such kinds.
+    kinds = Counter(
+        (session.month, session.chair_attended, invited, represented)
+        for session, (invited, represented) in zip(sessions, masks, strict=True)
+    )
     for agency in figures.values():
-        _agency_over_sessions(agency, sessions, months)
-    # Each agency's invited and represented sessions as sets: the 36 pairs are then set intersections.
-    invited_at, represented_at = defaultdict(set), defaultdict(set)
-    for session in sessions:
-        for organization_id in session.invited:
-            invited_at[organization_id].add(session.pk)
-        for organization_id in session.represented:
-            represented_at[organization_id].add(session.pk)
+        _agency_over_sessions(agency, bits[agency.organization.pk], masks, kinds, months)
+    pairs = Counter()
+    for (_month, _chair, invited, represented), count in kinds.items():
+        pairs[invited, represented] += count
     co_attendance = [
-        (a.code, b.code, _co_attendance(a.organization.pk, b.organization.pk, invited_at, represented_at))
+        (a.code, b.code, _co_attendance(bits[a.organization.pk], bits[b.organization.pk], pairs))
         for a, b in combinations([figures[o.pk] for o in agencies], 2)
     ]
     return Report(scope, [figures[o.pk] for o in agencies], sessions, co_attendance, months)
 
 
-def _agency_over_sessions(agency: AgencyFigures, sessions: list[SessionFigures], months: list[str]):
-    pk = agency.organization.pk
-    invited = [s for s in sessions if pk in s.invited]  # already by date, then code
-    run = 0
-    for session in invited:
-        if pk in session.represented:
-            agency.represented_sessions += 1
-            run += 1
-            agency.longest_streak = max(agency.longest_streak, run)
-        else:
-            run = 0
-    agency.invited_sessions = len(invited)
-    misses = 0
-    for session in reversed(invited):
-        if pk in session.represented:
-            break
-        misses += 1
-    agency.current_miss_streak = misses
-
-    def rate(subset):
-        return ratio(sum(1 for s in subset if pk in s.represented), len(subset))
-
-    agency.rate_with_chair = rate([s for s in invited if s.chair_attended])
-    agency.rate_without_chair = rate([s for s in invited if not s.chair_attended])
-    by_month = defaultdict(list)
-    for session in invited:
-        by_month[session.month].append(session)
-    agency.monthly = {month: rate(by_month.get(month, [])) for month in months}
+def _agency_over_sessions(
+    agency: AgencyFigures, bit: int, masks: list[tuple[int, int]], kinds: Counter, months
+):
+    """One agency's counts, streaks, chair split and monthly rates. `masks` are the sessions' (InvOrg, Rep) in
+    order (date, then code); `kinds` counts the sessions by (month, chair attended, InvOrg, Rep)."""
+    # 1 for each session the agency was invited to and represented at, 0 for one it was invited to and missed.
+    runs = bytes([1 if represented & bit else 0 for invited, represented in masks if invited & bit])
+    agency.invited_sessions = len(runs)
+    agency.represented_sessions = runs.count(1)
+    agency.longest_streak = max((len(run) for run in runs.split(b"\x00")), default=0)
+    agency.current_miss_streak = len(runs) - len(runs.rstrip(b"\x00"))
+    chair = {True: [0, 0], False: [0, 0]}  # chair attended → [invited, represented]
+    by_month = defaultdict(lambda: [0, 0])
+    for (month, chair_attended, invited, represented), count in kinds.items():
+        if invited & bit:
+            came = count if represented & bit else 0
+            chair[chair_attended][0] += count
+            chair[chair_attended][1] += came
+            by_month[month][0] += count
+            by_month[month][1] += came
+    agency.rate_with_chair = ratio(chair[True][1], chair[True][0])
+    agency.rate_without_chair = ratio(chair[False][1], chair[False][0])
+    agency.monthly = {month: ratio(by_month[month][1], by_month[month][0]) for month in months}
 
 
-def _co_attendance(a: int, b: int, invited_at: dict[int, set], represented_at: dict[int, set]):
-    both_invited = invited_at[a] & invited_at[b]
-    both = len(both_invited & represented_at[a] & represented_at[b])
-    either = len(both_invited & (represented_at[a] | represented_at[b]))
+def _co_attendance(a: int, b: int, pairs: Counter):
+    """Sessions where both were invited and both represented, over those where both were invited and at least
+    one was represented; `pairs` counts the sessions by (InvOrg, Rep) as bit masks."""
+    both = either = 0
+    for (invited, represented), count in pairs.items():
+        if invited & a and invited & b:
+            if represented & a and represented & b:
+                both += count
+            if represented & a or represented & b:
+                either += count
     return ratio(both, either)
 
 
