@@ -2,7 +2,6 @@
 uneven, better when the governor came, some agencies sending representatives, and one agency dropping out."""
 
 import datetime as dt
-import io
 import random
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon
+from core import bulk
 from forums import summaries
 from forums.interchange import column_defaults
 from forums.models import Attendance, Circle, ForumSession
@@ -268,38 +268,15 @@ ATTENDANCE_COLUMNS = (
 
 
 def write_attendance(rows: list[tuple]) -> None:
-    """Inserts attendance rows given as tuples in ATTENDANCE_COLUMNS order, without model instances."""
-    table = connection.ops.quote_name(Attendance._meta.db_table)
+    """Inserts attendance rows given as tuples in ATTENDANCE_COLUMNS order, without model instances (core.bulk)."""
     extra, defaults = column_defaults(Attendance, ["id", *ATTENDANCE_COLUMNS])
-    rows = [(*row, *defaults) for row in rows]
-    columns = ", ".join([*ATTENDANCE_COLUMNS, *extra])
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            for row in rows:
-                buffer.write("\t".join(_copy_value(v) for v in row))
-                buffer.write("\n")
-            buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-        else:
-            marks = ", ".join(["%s"] * (len(ATTENDANCE_COLUMNS) + len(extra)))
-            adapt = connection.ops.adapt_datetimefield_value
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [(*row[:6], adapt(row[6]), *row[7:10], adapt(row[10]), *row[11:]) for row in rows],
-            )
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return str(value)
+    if connection.vendor != "postgresql":
+        # SQLite stores date-times as Django writes them (PostgreSQL's COPY reads them as they are).
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(*row[:6], adapt(row[6]), *row[7:10], adapt(row[10])) for row in rows]
+    bulk.insert_rows(
+        Attendance._meta.db_table, [*ATTENDANCE_COLUMNS, *extra], [(*row, *defaults) for row in rows]
+    )
 
 
 def _checked_in(session, status, rng):

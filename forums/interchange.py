@@ -12,7 +12,6 @@ next import), not for spreadsheets, so no cell is altered (core.spreadsheets is 
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
-from core import thaidates
+from core import bulk, thaidates
 from forums import summaries
 from forums.models import Attendance, Circle, ForumSession
 
@@ -735,8 +734,8 @@ class _AttendanceWriter:
                     (pk, *row, self.now, None, "+", self.user_id, *history_defaults)
                     for pk, row in zip(ids, rows, strict=True)
                 ]
-                self._copy(cursor, Attendance._meta.db_table, main_columns, main)
-                self._copy(cursor, self.history._meta.db_table, history_columns, history)
+                bulk.insert_rows(Attendance._meta.db_table, main_columns, main)
+                bulk.insert_rows(self.history._meta.db_table, history_columns, history)
             else:
                 now = _sqlite_datetime(self.now)
                 main, history = [], []
@@ -744,24 +743,8 @@ class _AttendanceWriter:
                     row = (*row[:6], _sqlite_datetime(row[6]), *row[7:])
                     main.append((pk, *row, 1, now, *main_defaults))
                     history.append((pk, *row, now, None, "+", self.user_id, *history_defaults))
-                self._insert(cursor, Attendance._meta.db_table, main_columns, main)
-                self._insert(cursor, self.history._meta.db_table, history_columns, history)
-
-    @staticmethod
-    def _insert(cursor, table, columns, rows):
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
-
-    @staticmethod
-    def _copy(cursor, table, columns, rows):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for row in rows:
-            writer.writerow(_COPY_NULL if value is None else value for value in row)
-        buffer.seek(0)
-        cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{_COPY_NULL}')", buffer
-        )
+                bulk.insert_rows(Attendance._meta.db_table, main_columns, main)
+                bulk.insert_rows(self.history._meta.db_table, history_columns, history)
 
 
 def column_defaults(model, given) -> tuple[list[str], list]:
@@ -773,10 +756,6 @@ def column_defaults(model, given) -> tuple[list[str], list]:
         names.append(field.column)
         values.append(field.get_db_prep_save(field.get_default(), connection))
     return names, values
-
-
-# Codes and choices never hold a backslash (codes are checked), so this spelling of NULL is never a value.
-_COPY_NULL = "\\N"
 
 
 def _sqlite_datetime(value):
