@@ -207,15 +207,12 @@ class Report:
         }
 
 
-MASK_KINDS = ("invited", "represented", "in_person")
-
-
 def _load_sessions(scope: Scope, agency_ids: list[int]) -> tuple[list[SessionFigures], list[tuple[int, int]]]:
     """The held sessions of the scope with their sets InvOrg, Rep and in person, read from the session's agency
     masks (kept by forums.summaries): one query, no turnout rows. With a role filter, an agency is in a set when
     it is for any role in scope. Also each session's InvOrg and Rep as bit masks (summaries.partner_bits)."""
     roles = scope.roles or tuple(KmRole.values)
-    columns = [f"{kind}_{role}" for kind in MASK_KINDS for role in roles]
+    columns = [f"{kind}_{role}" for kind in summaries.MASK_KINDS for role in roles]
     rows = (
         scope.sessions()
         .order_by("date", "code")

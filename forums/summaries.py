@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
-from agencies.models import Organization, Person
+from agencies.models import KmRole, Organization, Person
 from forums.models import AgencyTurnout, Attendance, ForumSession, PersonReach
 
 ATTENDED = Q(status__in=Attendance.ATTENDED)
@@ -153,7 +153,7 @@ MASK_KINDS = {
     "represented": Q(attended__gt=0) | Q(sent_representative__gt=0) | Q(walk_ins__gt=0),
     "in_person": Q(attended__gt=0) | Q(walk_ins__gt=0),
 }
-MASK_ROLES = ("eua", "amnuay", "kit")
+MASK_ROLES = tuple(KmRole.values)
 
 
 def mask_expressions(turnout_model, organization_model) -> dict:

@@ -198,3 +198,17 @@ def test_sheet_walk_ins_are_written_by_the_service(monkeypatch):
     counts = sheet_import.apply_rows(session, checked, user=make_user())
     assert counts["walk_ins"] == 1 and len(calls) == 1
     assert turnout(session) == {("CDD", "eua"): (0, 0, 0, 1)}
+
+
+def test_a_session_cancelled_in_the_admin_stops_counting_its_people_reached(admin_client_portal):
+    from analytics.metrics import Scope, compute
+    from analytics.views import _people_reached
+
+    session = make_session(status="held")
+    make_attendance(session, make_person("CDD"), status="present")
+    assert _people_reached(compute(Scope())) == 1
+    url = f"/admin/forums/forumsession/{session.pk}/change/"
+    data = form_data(admin_client_portal.get(url), "forumsession_form")
+    data["status"] = ForumSession.Status.CANCELLED
+    assert admin_client_portal.post(url, data).status_code == 302
+    assert _people_reached(compute(Scope())) == 0
