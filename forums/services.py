@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from agencies.models import KmRole, Organization, Person
 from core import bulk
-from forums import summaries
+from forums import marks_sql, summaries
 from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
 Status = Attendance.Status
@@ -524,9 +524,87 @@ def apply_checkin_ops(
         return []
     now = timezone.now()
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    outcomes = _plain_marks(session, ops, user_id, now)
+    if outcomes is None:
+        outcomes = _apply_checkin_ops(session, ops, user_id, now)
+    if any(o.result == "saved" for o in outcomes):
+        summaries.refresh([session.pk], locked_circles=[session.circle] if session_locked else None)
+        note_held(session, user)
+    return outcomes
+
+
+# What a plain mark may set (a representative is named on the representative page, not at the check-in).
+_MARKABLE = frozenset(Status.values) - {Status.REPRESENTED}
+
+
+@dataclass
+class RowState:
+    """A row as a mark left it, for the answer to the phone (what changed_row_data reads): a mark never names a
+    representative."""
+
+    pk: int
+    version: int
+    status: str
+    representative_id: None = None
+
+
+def _plain_marks(session: ForumSession, ops: list[CheckinOp], user_id, now) -> list[CheckinOutcome] | None:
+    """The common queue, answered set-based: marks only, each row once, each on the version the phone knew (so
+    none can be a copy already received or a conflict), no representative. None for any other queue, which the
+    general path answers (a version that moved is looked up there, in the history)."""
+    if session.status == ForumSession.Status.CANCELLED:
+        return None
+    ids = [op.attendance_id for op in ops]
+    markable = _MARKABLE
+    if (
+        any(op.kind != CheckinOpKind.MARK or op.status not in markable for op in ops)
+        or None in ids
+        or len(set(ids)) != len(ids)
+    ):
+        return None
+    rows = {
+        pk: (version, status, invited, checked_in_at)
+        for pk, version, status, invited, checked_in_at in session.attendances.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")  # not the list's order: it joins the session, organization and person to sort
+        .values_list("pk", "version", "status", "invited", "checked_in_at")
+    }
+    if any(op.attendance_id in rows and rows[op.attendance_id][0] != op.version for op in ops):
+        return None
+    outcomes, changes = [], []
+    attended = Attendance.ATTENDED
+    for op in ops:
+        pk, wanted = op.attendance_id, op.status
+        if pk not in rows:
+            outcomes.append(
+                CheckinOutcome(op, "refused", reason=_("This person is no longer on the session's list."))
+            )
+            continue
+        version, status, invited, checked_in_at = rows[pk]
+        if not invited and wanted not in attended:
+            reason = _("A walk-in can only be present or late; remove the walk-in instead.")
+            outcomes.append(CheckinOutcome(op, "refused", [RowState(pk, version, status)], reason=reason))
+            continue
+        if status == wanted:
+            outcomes.append(CheckinOutcome(op, "unchanged", [RowState(pk, version, status)]))
+            continue
+        # The check-in time: set on arrival, kept while the person stays present or late, cleared otherwise.
+        if wanted not in attended:
+            checked_in_at = None
+        elif status not in attended:
+            checked_in_at = now
+        changes.append((pk, wanted, checked_in_at, op.client_id, op.made_at))
+        outcomes.append(CheckinOutcome(op, "saved", [RowState(pk, version + 1, wanted)]))
+    marks_sql.write_marks(changes, now=now, user_id=user_id, using=Attendance.objects.db)
+    return outcomes
+
+
+def _apply_checkin_ops(session: ForumSession, ops: list[CheckinOp], user_id, now) -> list[CheckinOutcome]:
     whole_list = any(op.kind != CheckinOpKind.MARK for op in ops)
     # Not the people: a mark needs only the row (the answer loads the names it shows, for conflicts and walk-ins).
-    locked = session.attendances.select_for_update(of=("self",)).select_related("representative")
+    locked = (
+        session.attendances.select_for_update(of=("self",)).select_related("representative").order_by("pk")
+    )
     if not whole_list:
         locked = locked.filter(pk__in={op.attendance_id for op in ops})
     rows = {row.pk: row for row in locked}
@@ -671,13 +749,6 @@ def apply_checkin_ops(
         latest = _latest_history({o.op.attendance_id for o in conflicts})
         for outcome in conflicts:
             outcome.changed_by = _who(latest.get(outcome.op.attendance_id))
-    if (
-        changed
-        or removed
-        or any(o.op.kind == CheckinOpKind.WALK_IN and o.result == "saved" for o in outcomes)
-    ):
-        summaries.refresh([session.pk], locked_circles=[session.circle] if session_locked else None)
-        note_held(session, user)
     return outcomes
 
 
