@@ -514,3 +514,33 @@ def test_a_queue_with_a_moved_version_goes_the_general_way(coordinator_client, m
     answers = results(sync(coordinator_client, session, op(row=first, status="late", version=1)))
     assert calls == [1]
     assert answers[0]["result"] == "conflict"
+
+
+def test_attendance_pages_keep_room_for_a_marks_new_version():
+    """PostgreSQL keeps a fifth of each attendance page free, so that a mark's new row version stays on its page
+    and writes no index (forums migration 0010); SQLite has no such setting and is left alone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("forums.migrations.0010_attendance_fillfactor")
+
+    class Editor:
+        def __init__(self, vendor):
+            self.connection, self.statements = type("C", (), {"vendor": vendor})(), []
+
+        def quote_name(self, name):
+            return f'"{name}"'
+
+        def execute(self, sql):
+            self.statements.append(sql)
+
+    postgres, sqlite = Editor("postgresql"), Editor("sqlite")
+    for editor in (postgres, sqlite):
+        migration.set_fillfactor(apps, editor, 80)
+    assert postgres.statements == ['ALTER TABLE "forums_attendance" SET (fillfactor = 80)']
+    assert sqlite.statements == []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'forums_attendance'")
+            assert "fillfactor=80" in cursor.fetchone()[0]
