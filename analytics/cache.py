@@ -44,18 +44,19 @@ def report(scope: Scope) -> Report:
     value = cache.get(name)
     if value is None:
         value = compute(scope)
-        # The JSON too, while the report is at hand: a published lesson compares its frozen figures with it.
-        cache.set_many({name: value, key("json", scope, version=version): value.as_json()})
+        # The JSON too (without the sessions one by one), while the report is at hand: a published lesson
+        # compares its frozen figures with it.
+        cache.set_many({name: value, key("json", scope, version=version): value.as_json(sessions=False)})
     return value
 
 
 def report_json(scope: Scope, *, compute_if_missing: bool = True) -> dict | None:
-    """The JSON report of a scope. With compute_if_missing=False, None unless some earlier request (the
+    """The JSON report of a scope, without its sessions one by one. With compute_if_missing=False, None unless some earlier request (the
     dashboard, a lesson's author) left it in the cache at the current data version: for public pages, which
     must never compute."""
     name = key("json", scope)
     value = cache.get(name)
     if value is None and compute_if_missing:
-        value = report(scope).as_json()
+        value = report(scope).as_json(sessions=False)
         cache.set(name, value)
     return value

@@ -15,3 +15,31 @@ class Dashboard(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+class MonthFigures(models.Model):
+    """What the figures of one calendar month's held sessions combine from, per circle ("" for all circles) and
+    set of KM roles (analytics.metrics.Piece as JSON). Kept by analytics.rollup: recounted when next read for
+    the months whose sessions were written since, so that a scope over the whole province reads a few dozen of
+    these instead of every session."""
+
+    circle = models.CharField(max_length=12, blank=True)
+    month = models.DateField()  # its first day
+    roles = models.CharField(max_length=30)  # e.g. "eua,kit", in the program's order
+    data = models.JSONField()
+    # Set when a session leaves this month or circle (a new date or circle) or is deleted; the sessions the
+    # month holds now mark themselves (forums.ForumSession.figures_stale).
+    stale = models.BooleanField(default=False)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            # In this order: a scope reads one circle and role set over a range of months.
+            models.UniqueConstraint(fields=["circle", "roles", "month"], name="month_figures_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["stale"], condition=models.Q(stale=True), name="month_figures_stale_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.circle or '*'} {self.month:%Y-%m} {self.roles}"

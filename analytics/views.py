@@ -1,7 +1,10 @@
+import functools
 import hashlib
+import operator
 import statistics
 
 from django.core.paginator import Paginator
+from django.db.models import ExpressionWrapper, F, IntegerField
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -69,7 +72,7 @@ def _people_reached(report) -> int:
     scope = report.scope
     if scope.start or scope.end:
         attended = Attendance.objects.filter(
-            session_id__in=[s.pk for s in report.sessions], status__in=Attendance.ATTENDED
+            session__in=scope.sessions().order_by().values("pk"), status__in=Attendance.ATTENDED
         )
         if scope.roles:
             attended = attended.filter(role__in=scope.roles)
@@ -122,7 +125,7 @@ def trend_chart(report) -> dict:
 
 def _dashboard_body(scope: Scope, tile_figures: list[dict]) -> str:
     report = cache.report(scope)
-    heatmap_sessions = report.sessions[-HEATMAP_SESSIONS:]
+    heatmap_sessions = report.recent_sessions(HEATMAP_SESSIONS)
     session_query = scope_query(Scope(scope.start, scope.end, scope.circle, scope.tambon), status="held")
     context = {
         "session_query": session_query,
@@ -132,7 +135,7 @@ def _dashboard_body(scope: Scope, tile_figures: list[dict]) -> str:
         "tiles": tile_figures,
         "heatmap": [(agency, _heatmap_cells(agency, heatmap_sessions)) for agency in report.agencies],
         "heatmap_sessions": heatmap_sessions,
-        "heatmap_cut": len(report.sessions) > HEATMAP_SESSIONS,
+        "heatmap_cut": report.sessions_held > HEATMAP_SESSIONS,
         "tables": {
             name.replace("-", "_"): build(report)
             for name, build in tables.TABLES.items()
@@ -217,17 +220,41 @@ def export(request, table, extension):
     return response
 
 
-def _agency_drill(scope: Scope, organization_id: int):
-    """One agency's figures and its invited sessions (newest first) with its outcome at each: small enough
-    to cache whatever the number of attendance rows behind them."""
-    report = cache.report(scope)
-    figures = next(a for a in report.agencies if a.organization.pk == organization_id)
-    sessions = [
-        (s.pk, s.code, s.date, s.title, s.chair_attended, s.state(organization_id))
-        for s in reversed(report.sessions)
-        if organization_id in s.invited
-    ]
-    return figures, sessions
+def _agency_sessions(scope: Scope, organization_id: int, agency_ids: list[int]):
+    """The sessions of the scope the agency was invited to, newest first, as a queryset: a page of them is read
+    at a time, whatever the number of sessions behind the agency's figures."""
+    roles = scope.roles or tuple(KmRole.values)
+    bit = summaries.partner_bits(agency_ids)[organization_id]
+    columns = {kind: [f"{kind}_{role}" for role in roles] for kind in summaries.MASK_KINDS}
+    invited = functools.reduce(lambda a, b: a.bitor(b), (F(name) for name in columns["invited"]))
+    return (
+        scope.sessions()
+        .alias(agency_invited=ExpressionWrapper(invited.bitand(bit), output_field=IntegerField()))
+        .filter(agency_invited__gt=0)
+        .order_by("-date", "-code")
+        .values_list(
+            "pk", "code", "date", "title", "chair_attended", *columns["represented"], *columns["in_person"]
+        )
+    )
+
+
+def _session_states(rows, organization_id: int, agency_ids: list[int], width: int) -> list[tuple]:
+    """(pk, code, date, title, chair attended, the agency's state) for a page of _agency_sessions."""
+    bit = summaries.partner_bits(agency_ids)[organization_id]
+    out = []
+    for pk, code, date, title, chair, *masks in rows:
+        represented, in_person = (
+            functools.reduce(operator.or_, masks[:width]),
+            functools.reduce(operator.or_, masks[width:]),
+        )
+        if in_person & bit:
+            state = "in_person"
+        elif represented & bit:
+            state = "representative"
+        else:
+            state = "absent"
+        out.append((pk, code, date, title, chair, state))
+    return out
 
 
 def _agency_body(scope: Scope, organization, figures, page, can_view_people: bool) -> str:
@@ -271,10 +298,14 @@ def agency_detail(request, code):
     requested = requested if requested.isdigit() and len(requested) <= 6 else "1"
 
     def build_body():
-        figures, invited = cache.cached(
-            "agency", scope, lambda: _agency_drill(scope, organization.pk), organization.code
-        )
-        page = Paginator(invited, DRILL_SESSIONS_PER_PAGE).get_page(requested)
+        report = cache.report(scope)
+        figures = next(a for a in report.agencies if a.organization.pk == organization.pk)
+        agency_ids = [a.organization.pk for a in report.agencies]
+        page = Paginator(
+            _agency_sessions(scope, organization.pk, agency_ids), DRILL_SESSIONS_PER_PAGE
+        ).get_page(requested)
+        width = len(scope.roles or KmRole.values)
+        page.object_list = _session_states(list(page.object_list), organization.pk, agency_ids, width)
         return _agency_body(scope, organization, figures, page, can_view_people)
 
     body = cache.cached(

@@ -11,13 +11,18 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums and attendance")
 
     def ready(self):
-        from django.db.models.signals import post_delete, pre_delete
+        from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+        from agencies.models import Person
         from forums import pdpa  # noqa: F401  (registers the forums' personal data with agencies.pdpa)
         from forums.models import ForumSession
 
         pre_delete.connect(_session_deleting, sender=ForumSession, dispatch_uid="forums.reach.pre_delete")
         post_delete.connect(_session_deleted, sender=ForumSession, dispatch_uid="forums.reach.post_delete")
+        # Sessions keep whether the chair came (ForumSession.chair_attended): a person becoming or no longer
+        # the chair, from any path, has their sessions' flags set again.
+        pre_save.connect(_person_saving, sender=Person, dispatch_uid="forums.chair.pre_save")
+        post_save.connect(_person_saved, sender=Person, dispatch_uid="forums.chair.post_save")
 
 
 def _session_deleting(sender, instance, **kwargs):
@@ -32,3 +37,18 @@ def _session_deleted(sender, instance, **kwargs):
     people = getattr(instance, "_reach_people", None)
     if people:
         summaries.recount_reach(people)
+
+
+def _person_saving(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return  # a new person has no attendance yet
+    before = sender.objects.filter(pk=instance.pk).values_list("is_chair", flat=True).first()
+    instance._chair_changed = before is not None and before != instance.is_chair
+
+
+def _person_saved(sender, instance, raw=False, **kwargs):
+    if getattr(instance, "_chair_changed", False):
+        from forums import summaries
+
+        instance._chair_changed = False
+        summaries.chair_changed(instance.pk)

@@ -88,12 +88,19 @@ class ForumSession(models.Model):
     # Set by every write to the session or its attendance; forums.summaries.refresh_reach brings the people's
     # PersonReach rows up to date before "people reached" is counted, and clears it.
     reach_stale = models.BooleanField(default=True, db_default=True, editable=False)
+    # Whether the chair (the governor) came, present or late: kept with the counts (forums.summaries), and for
+    # every session of a person who becomes or stops being the chair (forums/apps.py).
+    chair_attended = models.BooleanField(default=False, db_default=False, editable=False)
+    # Set in the same statements; analytics.rollup recounts the monthly figures of its month (and circle) when
+    # next read, and clears it.
+    figures_stale = models.BooleanField(default=True, db_default=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
         excluded_fields=[
             "updated_at", "version", "invited_count", "attended_count", "reach_stale",
+            "figures_stale", "chair_attended",
             *(f"{kind}_{role}" for kind in ("invited", "represented", "in_person") for role in ("eua", "amnuay", "kit")),
         ]
     )  # fmt: skip
@@ -111,6 +118,13 @@ class ForumSession(models.Model):
             models.Index(fields=["status", "date"]),
             models.Index(fields=["date", "code"]),
             models.Index(fields=["circle", "status", "date"]),
+            # "Anything written since?" is asked before figures are read: a few rows, whatever the size.
+            models.Index(
+                fields=["reach_stale"], condition=Q(reach_stale=True), name="session_reach_stale_idx"
+            ),
+            models.Index(
+                fields=["figures_stale"], condition=Q(figures_stale=True), name="session_figures_stale_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -125,11 +139,11 @@ class ForumSession(models.Model):
 
     def save(self, *args, **kwargs):
         # Its date, circle, tambon or status may change whom it counts as reached, and where: the people reached
-        # are recounted when next read (forums.summaries.refresh_reach). Part of the same statement, whatever
-        # path saves it (forms, admin, shell).
-        self.reach_stale = True
+        # (forums.summaries.refresh_reach) and the monthly figures (analytics.rollup) are recounted when next
+        # read. Part of the same statement, whatever path saves it (forms, admin, shell).
+        self.reach_stale = self.figures_stale = True
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "reach_stale"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "reach_stale", "figures_stale"}
         super().save(*args, **kwargs)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
@@ -161,13 +161,25 @@ def recount_reach(person_ids: list[int]) -> None:
     _write_reach(person_ids)
 
 
+def chair_changed(person_id: int) -> None:
+    """After a person became or stopped being the chair: their sessions' chair_attended again, and those
+    sessions' figures to recount (one statement), and every cached figure."""
+    rows = Attendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
+    ForumSession.objects.filter(
+        pk__in=Attendance.objects.filter(person_id=person_id).values("session_id")
+    ).update(chair_attended=Exists(rows.filter(ATTENDED, person__is_chair=True)), figures_stale=True)
+    data_changed()
+
+
 def count_expressions() -> dict:
     rows = Attendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
     return {
         "invited_count": Coalesce(Subquery(rows.filter(invited=True).annotate(n=Count("pk")).values("n")), 0),
         "attended_count": Coalesce(Subquery(rows.filter(ATTENDED).annotate(n=Count("pk")).values("n")), 0),
         **mask_expressions(AgencyTurnout, Organization),
+        "chair_attended": Exists(rows.filter(ATTENDED, person__is_chair=True)),
         "reach_stale": Value(True),
+        "figures_stale": Value(True),
     }
 
 

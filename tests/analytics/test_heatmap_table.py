@@ -22,7 +22,7 @@ def test_more_sessions_than_a_spreadsheet_has_columns_still_export():
                        invited={cdd.organization.pk}, in_person={cdd.organization.pk} if n % 2 else set())
         for n in range(17_000)
     ]  # fmt: skip
-    report = Report(Scope(), agencies, sessions, [], [])
+    report = Report(Scope(), agencies, [], [], sessions_held=len(sessions), _sessions=sessions)
     with translation.override("en"):
         header, rows = tables.heatmap(report)
     assert len(header) == 2 + len(agencies) and len(rows) == 17_000

@@ -11,6 +11,7 @@ from itertools import combinations
 import pytest
 
 from agencies.models import KmRole, Organization, Tambon
+from analytics import rollup
 from analytics.metrics import Scope, compute, tambon_phases
 from tests.factories import make_attendance, make_community_organization, make_person, make_session
 
@@ -572,7 +573,9 @@ def test_tambon_phases_group_the_sessions_by_where_they_were_held():
 
 
 @pytest.mark.parametrize("n_sessions", [1, 10])
-def test_compute_runs_in_four_queries_whatever_the_number_of_sessions(n_sessions, django_assert_num_queries):
+def test_compute_runs_in_a_fixed_number_of_queries_whatever_the_number_of_sessions(
+    n_sessions, django_assert_num_queries
+):
     chair = make_person("PROV", EUA, is_chair=True)
     people = [make_person(code, EUA) for code in AGENCIES]
     walk_ins = [make_person(code, AMNUAY) for code in AGENCIES]
@@ -584,7 +587,19 @@ def test_compute_runs_in_four_queries_whatever_the_number_of_sessions(n_sessions
             invite(session, person, statuses[(index + number) % len(statuses)])
         walk_in(session, walk_ins[number % len(walk_ins)])
 
-    # partners, sessions, turnout, the chair's attendance
+    scope = Scope(start=day(8, 1), roles=("eua", "amnuay"))
+    assert rollup.refresh() == 1  # the one month written
+    # partners, the check for sessions written since, the stored months
+    with django_assert_num_queries(3):
+        report = compute(scope)
+    assert report.sessions_held == n_sessions
+    # the sessions one by one, when asked for
+    with django_assert_num_queries(1):
+        assert len(report.as_json()["sessions"]) == n_sessions
+    # from the sessions themselves: partners, sessions, turnout, the tambons' phases
     with django_assert_num_queries(4):
-        data = compute(Scope(start=day(8, 1), roles=("eua", "amnuay"))).as_json()
-    assert data["sessions_held"] == n_sessions
+        assert compute(scope, from_sessions=True).as_json(sessions=False) == report.as_json(sessions=False)
+    # a period starting in the middle of a month: the stored months, and the days before the first whole month
+    # from their sessions
+    with django_assert_num_queries(3 + 3):
+        assert compute(Scope(start=day(8, 2))).sessions_held == n_sessions - 1

@@ -1,5 +1,6 @@
 """Property test: after any sequence of edits through the write path, the cached dashboard figures (summaries,
-shared cache, data version) equal a from-scratch recomputation of the definitions from the raw attendance rows."""
+the stored monthly figures, shared cache, data version) equal a from-scratch recomputation of the definitions
+from the raw attendance rows."""
 
 import contextlib
 import datetime as dt
@@ -29,6 +30,10 @@ SCOPES = [
     Scope(roles=("eua",)),
     Scope(roles=("amnuay", "kit")),
     Scope(start=dt.date(2006, 1, 15), end=dt.date(2006, 3, 31)),
+    # Whole months only (from the stored monthly figures), days inside one month (from the sessions), both
+    Scope(start=dt.date(2006, 2, 1), end=dt.date(2006, 2, 28), roles=("eua", "kit")),
+    Scope(start=dt.date(2006, 2, 11), end=dt.date(2006, 2, 20)),
+    Scope(circle="eua", start=dt.date(2006, 1, 11), end=dt.date(2006, 4, 9), roles=("amnuay",)),
 ]
 
 
@@ -183,6 +188,10 @@ edit = st.one_of(
         st.just("session_status"), st.integers(0, 60), st.sampled_from(["held", "planned", "cancelled"])
     ),
     st.tuples(st.just("role"), st.integers(0, 60), st.sampled_from(KmRole.values)),
+    # A session moved to another day (often another month) or circle, and the chair changing
+    st.tuples(st.just("session_date"), st.integers(0, 60), st.integers(0, 60)),
+    st.tuples(st.just("session_circle"), st.integers(0, 60), st.sampled_from(["eua", "eua_amnuay", "all"])),
+    st.tuples(st.just("chair"), st.integers(0, 60), st.booleans()),
 )
 
 
@@ -219,6 +228,18 @@ def _apply(edit, people, sessions):
         session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
         session.status = j
         session.save()
+    elif kind == "session_date":
+        session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
+        session.date = dt.date(2006, 1 + j % 5, 1 + j % 28)
+        session.save()
+    elif kind == "session_circle":
+        session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
+        session.circle = j
+        session.save(update_fields=["circle"])
+    elif kind == "chair":
+        person = people[i % len(people)]
+        person.is_chair = j
+        person.save()
     elif kind == "role":
         # A person's new role: later invitations carry it, the rows already written keep the old one.
         person = people[i % len(people)]

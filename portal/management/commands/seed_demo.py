@@ -4,6 +4,7 @@ from django.db import transaction
 
 from agencies.demo.builder import DemoBuilder, clear_demo_data
 from agencies.models import Person
+from analytics import rollup
 from forums import demo_region
 from forums.demo import ForumDemoBuilder
 from forums.models import ForumSession
@@ -87,6 +88,9 @@ class Command(BaseCommand):
         if copies:
             self.stdout.write("  planner statistics…")
             demo_region.analyze()
+        # The monthly figures of the dashboard, counted once for every month rather than on the first visit.
+        self.stdout.write("  monthly figures…")
+        rollup.rebuild()
         region = f" (the {base_scale} and {copies} {'copy' if copies == 1 else 'copies'})" if copies else ""
         self.stdout.write(
             self.style.SUCCESS(
