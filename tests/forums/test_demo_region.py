@@ -45,7 +45,9 @@ def summaries_kept() -> set[tuple]:
     """The turnout rows, and every column of the sessions: the head counts and whatever else forums.summaries
     keeps on them (not figures_stale: a mark of what analytics.rollup has still to recount, not a figure)."""
     columns = [
-        f.attname for f in ForumSession._meta.concrete_fields if f.attname not in ("updated_at", "figures_stale")
+        f.attname
+        for f in ForumSession._meta.concrete_fields
+        if f.attname not in ("updated_at", "figures_stale")
     ]
     return set(
         AgencyTurnout.objects.values_list(
