@@ -1,5 +1,6 @@
 import functools
 import hashlib
+import html
 import operator
 import statistics
 
@@ -8,7 +9,6 @@ from django.db.models import ExpressionWrapper, F, IntegerField
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -67,7 +67,8 @@ def scope_title(scope: Scope) -> str:
 
 def _people_reached(report) -> int:
     """Distinct people who came (present or late) to the sessions of the report. Over all time (any circle,
-    tambon and roles), from the PersonReach summary, brought up to date first for the sessions written since;
+    tambon and roles), from the PersonReach summary (without a tambon, from its counts by circle and role:
+    ReachMask), brought up to date first for the sessions written since;
     a period's count reads the attendance rows of the sessions in that period only. Cached with the report."""
     scope = report.scope
     if scope.start or scope.end:
@@ -78,6 +79,8 @@ def _people_reached(report) -> int:
             attended = attended.filter(role__in=scope.roles)
         return attended.values("person_id").distinct().count()
     summaries.refresh_reach()
+    if not scope.tambon:
+        return summaries.people_reached(scope.circle, scope.roles)
     reach = PersonReach.objects.all()
     if scope.circle:
         reach = reach.filter(circle=scope.circle)
@@ -89,13 +92,14 @@ def _people_reached(report) -> int:
 
 
 def _heatmap_cells(agency, sessions):
-    # Built here rather than in the template: 9 agencies × 40 sessions of template tags cost more than the
-    # figures themselves.
-    pk = agency.organization.pk
-    return format_html_join(
-        "",
-        '<td class="cell {0}" data-state="{0}" title="{1} · {2}">{3}</td>',
-        ((state, agency.code, s.code, SYMBOLS[state]) for s in sessions for state in [s.state(pk)]),
+    # Built here rather than in the template, and with plain string formatting: 9 agencies × 40 sessions of
+    # template tags (or of format_html) cost more than the figures themselves. The codes are escaped.
+    pk, code = agency.organization.pk, html.escape(agency.code)
+    return mark_safe(
+        "".join(
+            f'<td class="cell {state}" data-state="{state}" title="{code} · {session_code}">{SYMBOLS[state]}</td>'
+            for session_code, state in ((html.escape(s.code), s.state(pk)) for s in sessions)
+        )
     )
 
 

@@ -379,3 +379,19 @@ class PersonReach(models.Model):
 
     def __str__(self):
         return f"{self.person_id}/{self.circle}/{self.role}/{self.tambon_id}"
+
+
+class ReachMask(models.Model):
+    """People reached over all time by circle and KM role, without counting them again: for each combination
+    of (circle, role) pairs a person has PersonReach rows for (a bit mask, forums.summaries.reach_bit), how many
+    people have exactly that combination. A scope's people reached is the sum over the masks that meet the
+    scope's: a few hundred rows at most, whatever the number of people. Rewritten with PersonReach."""
+
+    mask = models.PositiveIntegerField(unique=True)
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.mask:09b}: {self.people}"

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
 from agencies.models import KmRole, Organization, Person
 from core.compiled import CompiledQuery
-from forums.models import AgencyTurnout, Attendance, ForumSession, PersonReach
+from forums.models import AgencyTurnout, Attendance, Circle, ForumSession, PersonReach, ReachMask
 
 ATTENDED = Q(status__in=Attendance.ATTENDED)
 
@@ -105,6 +105,58 @@ def _write_reach(people=None) -> None:
     )
 
 
+def reach_bit(circle: str, role: str) -> int:
+    """The bit of a (circle, KM role) pair in ReachMask.mask."""
+    return 1 << (Circle.values.index(circle) * len(KmRole.values) + KmRole.values.index(role))
+
+
+def reach_mask(circle: str | None, roles: Iterable[str] | None) -> int:
+    """The bits of a scope's circle (None: every circle) and roles (None: every role)."""
+    return sum(
+        reach_bit(c, r) for c in ([circle] if circle else Circle.values) for r in (roles or KmRole.values)
+    )
+
+
+def write_reach_masks(reach_model=PersonReach, mask_model=ReachMask, using: str | None = None) -> None:
+    """Rewrites ReachMask from PersonReach: one DELETE and one INSERT … SELECT. The models are parameters so
+    that a migration can use its own."""
+    mask_model.objects.using(using).all().delete()
+    bit = Case(
+        *(When(circle=c, role=r, then=Value(reach_bit(c, r))) for c in Circle.values for r in KmRole.values),
+        default=Value(0),
+    )
+    per_person = (
+        reach_model.objects.using(using)
+        .filter(sessions__gt=0)
+        .values("person_id")
+        .annotate(
+            mask=Sum(bit, distinct=True)
+        )  # each bit is one (circle, role): the sum of distinct bits is OR
+        .order_by()
+        .values("mask")
+    )
+    sql, params = per_person.query.get_compiler(using=per_person.db).as_sql()
+    quote = connections[per_person.db].ops.quote_name
+    table = quote(mask_model._meta.db_table)
+    with connections[per_person.db].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('mask')}, {quote('people')}) "
+            f"SELECT {quote('mask')}, COUNT(*) FROM ({sql}) per_person GROUP BY {quote('mask')}",
+            params,
+        )
+
+
+def people_reached(circle: str | None = None, roles: Iterable[str] | None = None) -> int:
+    """Distinct people who came to a held session over all time, in this circle (None: any) with one of these
+    KM roles at the session (None: any): one query on ReachMask. Call refresh_reach first."""
+    total = (
+        ReachMask.objects.alias(hit=F("mask").bitand(reach_mask(circle, roles)))
+        .filter(hit__gt=0)
+        .aggregate(n=Sum("people"))["n"]
+    )
+    return total or 0
+
+
 def refresh_reach() -> int:
     """Brings PersonReach up to date for the people of every session written since the last call (the sessions
     marked reach_stale by refresh and by a session's save): a few statements, none when nothing changed. Called
@@ -133,6 +185,7 @@ def _refresh_stale_reach() -> int:
     people = Person.objects.filter(Q(pk__in=present) | Q(pk__in=history)).values("pk")
     PersonReach.objects.filter(person__in=people).delete()
     _write_reach(people)
+    write_reach_masks()
     ForumSession.objects.filter(pk__in=stale).update(reach_stale=False)
     return len(stale)
 
@@ -142,6 +195,7 @@ def rebuild_reach() -> None:
     """Recomputes every PersonReach row (after a bulk load): one statement for all the people."""
     PersonReach.objects.all().delete()
     _write_reach()
+    write_reach_masks()
     ForumSession.objects.filter(reach_stale=True).update(reach_stale=False)
 
 
@@ -159,6 +213,7 @@ def recount_reach(person_ids: list[int]) -> None:
     """Recounts these people's reach at once (after a session of theirs was deleted)."""
     PersonReach.objects.filter(person_id__in=person_ids).delete()
     _write_reach(person_ids)
+    write_reach_masks()
 
 
 def chair_changed(person_id: int) -> None:
