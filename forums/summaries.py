@@ -4,16 +4,15 @@ Every refresh also bumps the data version: cached figures (analytics.cache) are 
 server serves a figure from before the write.
 """
 
-import time
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
 from agencies.models import KmRole, Organization, Person
+from core import versions
 from core.compiled import CompiledQuery
 from forums.models import AgencyTurnout, Attendance, Circle, ForumSession, PersonReach, ReachMask
 
@@ -294,31 +293,13 @@ def _version_keys(circle: str | None) -> list[str]:
 
 def data_version(circle: str | None = None) -> str:
     """The version of the figures of scopes limited to this circle (None: all circles)."""
-    keys = _version_keys(circle)
-    values = cache.get_many(keys)
-    if len(values) < len(keys):
-        for name in keys:
-            if name not in values:
-                # A clock reading rather than 1: a cache that lost the key (restart, eviction) must not come
-                # back to a version whose figures another server may still hold.
-                cache.add(name, time.time_ns(), timeout=None)
-        values = cache.get_many(keys)
-    return ".".join(str(values.get(name, 0)) for name in keys)
-
-
-def _bump(keys: list[str]) -> None:
-    for name in keys:
-        try:
-            cache.incr(name)
-        except ValueError:
-            cache.add(name, time.time_ns(), timeout=None)
+    return ".".join(map(str, versions.read(_version_keys(circle))))
 
 
 def data_changed(circles: Iterable[str] | None = None) -> None:
     """Call after any write that can change a figure: with the circles of the sessions whose attendance
     changed, or with none for a change that can touch every figure (a session's date, circle or status, who
-    is the chair). Bumps now, so this process never reads its own stale figures, and again once the
-    transaction commits: a server that recomputed in between read the data from before the commit."""
+    is the chair). Bumped now and again once the transaction commits (core.versions.bump_after_write)."""
     if circles is None:
         keys = [DATA_VERSION_KEY]
     else:
@@ -326,8 +307,7 @@ def data_changed(circles: Iterable[str] | None = None) -> None:
             f"{DATA_VERSION_KEY}:any",
             *(f"{DATA_VERSION_KEY}:{circle}" for circle in sorted(set(circles))),
         ]
-    _bump(keys)
-    transaction.on_commit(lambda: _bump(keys))
+    versions.bump_after_write(keys)
 
 
 @transaction.atomic(savepoint=False)

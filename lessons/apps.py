@@ -9,7 +9,9 @@ class LessonsConfig(AppConfig):
     def ready(self):
         # The apps below lessons may not import it: lessons registers with them.
         from analytics import tiles
-        from lessons import pdpa  # noqa: F401  (registers the notes' personal data with agencies.pdpa)
+
+        # pdpa registers the notes' personal data with agencies.pdpa by being imported.
+        from lessons import page_cache, pdpa  # noqa: F401
         from lessons.models import LessonNote
 
         tiles.register(
@@ -20,3 +22,4 @@ class LessonsConfig(AppConfig):
                 url_name="lessons:note_list",
             )
         )
+        page_cache.connect()

@@ -9,14 +9,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.models import Organization, Tambon
 from core.thaidates import format_date
-from lessons import access, richtext, search, services
+from lessons import access, page_cache, richtext, search, services
 from lessons.forms import (
     AttachmentForm,
     CommentForm,
@@ -83,6 +85,25 @@ def note_list(request):
 def note_detail(request, slug):
     note = note_for(request, slug)
     user = request.user
+    if user.is_authenticated or not note.is_published:
+        parts = _note_parts(request, note, services.figures_changed_since_frozen(note))
+    else:
+        # An anonymous reader: the head's tags and the article are the same for every one of them, and come
+        # from the shared cache (lessons.page_cache); only the frame around them is rendered.
+        live_differs = services.figures_changed_since_frozen(note, compute_if_missing=False)
+        parts = page_cache.cached(
+            note,
+            lambda: _note_parts(request, note, live_differs),
+            get_language() or "th",
+            request.build_absolute_uri("/"),
+            "differs" if live_differs else "same",
+        )
+    return render(request, "lessons/note_detail.html", {"note": note, **parts})
+
+
+def _note_parts(request, note: LessonNote, live_differs: bool) -> dict:
+    """The head's tags and the article of a note's page as HTML, for this reader."""
+    user = request.user
     comments = note.comments.select_related("author")
     if not access.can_moderate(user, note):
         comments = comments.filter(is_hidden=False)
@@ -121,7 +142,7 @@ def note_detail(request, slug):
             "values": [row["attendance_rate"] for _name, row in report_rows],
             "label": _("Attendance rate %"),
         },
-        "live_differs": services.figures_changed_since_frozen(note, compute_if_missing=user.is_authenticated),
+        "live_differs": live_differs,
         "related": related,
         "can_edit": can_edit,
         "can_review": can_review,
@@ -144,7 +165,11 @@ def note_detail(request, slug):
         "dashboard_query": _dashboard_query(note.report_scope),
         "summary_text": note.summary or richtext.plain_text(note.body)[:200],
     }
-    return render(request, "lessons/note_detail.html", context)
+    return {
+        "head_html": render_to_string("lessons/includes/note_head.html", context, request),
+        "article_html": render_to_string("lessons/includes/note_article.html", context, request),
+        "has_report": bool(snapshot),
+    }
 
 
 def _dashboard_query(scope: dict | None) -> str:
