@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon
+from core.widgets import LongSelect
 
 
 class PersonFilterForm(forms.Form):
@@ -20,6 +21,7 @@ class PersonFilterForm(forms.Form):
         label=_("Tambon"),
         required=False,
         queryset=Tambon.objects.in_program(),
+        widget=LongSelect,
         empty_label=_("All tambons"),
     )
     active = forms.ChoiceField(

@@ -131,6 +131,12 @@ class Organization(models.Model):
         ordering = ["sort_order", "code"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        indexes = [
+            # In the order lists use: the people list (ordered by organization first) reads the organizations in
+            # this order and each one's people by their own index, stopping after one page, instead of sorting
+            # every person.
+            models.Index(fields=["sort_order", "code"], name="organization_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=("agency", "province")) | Q(tambon__isnull=False),
@@ -240,6 +246,10 @@ class Person(models.Model):
             models.Index(fields=["organization", "first_name", "last_name"]),
             # The chair is one person among tens of thousands; the metrics look him up on every report.
             models.Index(fields=["is_chair"], condition=Q(is_chair=True), name="person_chair_idx"),
+            # The people list counts the active people for its pages: read from this small index alone.
+            models.Index(fields=["id"], condition=Q(is_active=True), name="person_active_idx"),
+            # The tambon list counts each tambon's active people.
+            models.Index(fields=["tambon"], condition=Q(is_active=True), name="person_active_tambon_idx"),
         ]
 
     def __str__(self):
