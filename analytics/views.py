@@ -3,12 +3,14 @@ import hashlib
 import html
 import operator
 import statistics
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import ExpressionWrapper, F, IntegerField
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -103,6 +105,29 @@ def _heatmap_cells(agency, sessions):
     )
 
 
+# What reverse() leaves unquoted in a path argument (RFC 3986 sub-delimiters and /~:@), so that the pattern above
+# gives the address reverse() would.
+URL_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _heatmap_heads(sessions) -> str:
+    """The heatmap's column heads, one per session (its date in the Buddhist era, a star when the chair came),
+    written like the cells: plain string formatting, every value escaped."""
+    # The address of one session, then the others by its pattern: one reverse() instead of forty.
+    marker = "SESSION-CODE-MARKER"
+    pattern = reverse("forums:session_detail", args=[marker])
+    heads = []
+    for session in sessions:
+        href = html.escape(pattern.replace(marker, quote(session.code, safe=URL_SAFE)))
+        title = html.escape(f"{session.code} {format_date(session.date)} {session.title}")
+        star = "<br>★" if session.chair_attended else ""
+        heads.append(
+            f'<th class="session-head"><a href="{href}" title="{title}">'
+            f"{format_date(session.date, 'numeric')}{star}</a></th>"
+        )
+    return mark_safe("".join(heads))
+
+
 def _agency_label(organization) -> str:
     return organization.abbr_th if (get_language() or "th").startswith("th") else organization.code
 
@@ -139,6 +164,7 @@ def _dashboard_body(scope: Scope, tile_figures: list[dict]) -> str:
         "tiles": tile_figures,
         "heatmap": [(agency, _heatmap_cells(agency, heatmap_sessions)) for agency in report.agencies],
         "heatmap_sessions": heatmap_sessions,
+        "heatmap_heads": _heatmap_heads(heatmap_sessions),
         "heatmap_cut": report.sessions_held > HEATMAP_SESSIONS,
         "tables": {
             name.replace("-", "_"): build(report)

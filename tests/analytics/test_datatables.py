@@ -1,7 +1,13 @@
-"""The dashboard's tables and heatmap rows are written in Python: every value escaped, nothing lost."""
+"""The dashboard's tables and heatmap rows and heads are written in Python: every value escaped, nothing lost."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.template import Context, Template
+from django.utils import translation
 
 from analytics.templatetags.datatables import data_table
-from analytics.views import _heatmap_cells
+from analytics.views import _heatmap_cells, _heatmap_heads
 
 
 def test_a_table_escapes_every_value_and_shows_a_dash_for_none():
@@ -31,3 +37,23 @@ def test_heatmap_cells_escape_the_codes():
 
     cells = _heatmap_cells(Agency(), [Session()])
     assert cells == '<td class="cell in_person" data-state="in_person" title="C&quot;D · F-&lt;1&gt;">●</td>'
+
+
+OLD_HEADS = (
+    '{% load thaidate %}{% for session in heatmap_sessions %}<th class="session-head"><a href="{% url '
+    '\'forums:session_detail\' session.code %}" title="{{ session.code }} {{ session.date|be }} {{ session.title }}">'
+    '{{ session.date|be:"numeric" }}{% if session.chair_attended %}<br>★{% endif %}</a></th>{% endfor %}'
+)
+
+
+def test_heatmap_heads_are_what_the_template_wrote_in_both_languages():
+    sessions = [
+        SimpleNamespace(code="F-2549-001", date=dt.date(2006, 10, 3), title="เวที <คุณเอื้อ> & \"ผู้ว่า\"",
+                        chair_attended=True),
+        SimpleNamespace(code="F'1&2 ก", date=dt.date(2007, 1, 31), title="x", chair_attended=False),
+    ]  # fmt: skip
+    for language in ("th", "en"):
+        with translation.override(language):
+            expected = Template(OLD_HEADS).render(Context({"heatmap_sessions": sessions}))
+            assert _heatmap_heads(sessions) == expected
+    assert "&lt;คุณเอื้อ&gt;" in expected and "/forums/F&#x27;1&amp;2%20%E0%B8%81/" in expected
