@@ -43,3 +43,23 @@ class MonthFigures(models.Model):
 
     def __str__(self):
         return f"{self.circle or '*'} {self.month:%Y-%m} {self.roles}"
+
+
+class YearFigures(models.Model):
+    """The stored months of one calendar year combined (analytics.metrics.combine), per circle and set of KM
+    roles: a scope over several years reads one row a year instead of twelve. Rewritten by analytics.rollup
+    whenever a month of that year is recounted, so it always equals its months."""
+
+    circle = models.CharField(max_length=12, blank=True)
+    year = models.DateField()  # its first day, so that years and months read as one list of dates
+    roles = models.CharField(max_length=30)
+    data = models.JSONField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "roles", "year"], name="year_figures_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.circle or '*'} {self.year:%Y} {self.roles}"

@@ -9,8 +9,8 @@ import pytest
 
 from agencies.models import KmRole, Person
 from analytics import rollup
-from analytics.metrics import Piece, Scope, compute, piece_of
-from analytics.models import MonthFigures
+from analytics.metrics import Piece, Scope, combine, compute, piece_of
+from analytics.models import MonthFigures, YearFigures
 from forums import services
 from forums.models import ForumSession
 from tests.factories import make_person, make_session
@@ -120,8 +120,9 @@ def test_a_mark_recounts_its_month_only(django_assert_num_queries):
     row = january.attendances.get()
     services.save_marks(january, [services.Mark(row.pk, "absent", row.version)])
     # the check, the savepoints, the locked sessions and rows, the month's sessions, turnout and phases, the
-    # partners, the old rows deleted, the new ones written, the marks cleared
-    with django_assert_num_queries(12):
+    # partners, the old rows deleted, the new ones written, the year's months read, its old rows deleted and new
+    # ones written, the marks cleared
+    with django_assert_num_queries(15):
         assert rollup.refresh() == 1
     assert dict(MonthFigures.objects.filter(month=dt.date(2006, 2, 1)).values_list("pk", "data")) == before
     assert figures()["agencies"][0]["represented_sessions"] == 1
@@ -187,7 +188,41 @@ def test_rebuild_gives_what_the_lazy_recount_gives():
         held_with_marks(dt.date(2006, month, 3 + month), circle=["eua", "all"][month % 2])
     rollup.refresh()
     lazily = sorted(MonthFigures.objects.values_list("circle", "month", "roles", "data"))
+    years = sorted(YearFigures.objects.values_list("circle", "year", "roles", "data"))
     assert len(lazily) == 3 * 2 * 7  # three months, the circle and all circles, seven sets of roles
+    assert len(years) == 3 * 7  # one year: each circle, all circles, seven sets of roles
     assert rollup.rebuild() == len(lazily)
     assert sorted(MonthFigures.objects.values_list("circle", "month", "roles", "data")) == lazily
+    assert sorted(YearFigures.objects.values_list("circle", "year", "roles", "data")) == years
     assert not ForumSession.objects.filter(figures_stale=True).exists()
+
+
+def test_a_year_is_its_months_combined_and_every_period_across_years_reads_the_same():
+    rng = random.Random(7)
+    days = sorted(
+        dt.date(2005 + rng.randrange(3), 1 + rng.randrange(12), 1 + rng.randrange(28)) for _ in range(30)
+    )
+    for day in days:
+        held_with_marks(
+            day, rng.choice(["eua", "all", "eua_amnuay"]), rng.choice(["present", "absent", "late"])
+        )
+    rollup.refresh()
+    for circle, roles, year, data in YearFigures.objects.values_list("circle", "roles", "year", "data"):
+        months = MonthFigures.objects.filter(circle=circle, roles=roles, month__year=year.year).order_by(
+            "month"
+        )
+        assert data == combine([Piece.from_json(d) for d in months.values_list("data", flat=True)]).as_json()
+    periods = [
+        (None, None),
+        (dt.date(2005, 1, 1), None),
+        (None, dt.date(2006, 12, 31)),
+        (dt.date(2005, 3, 1), dt.date(2007, 10, 31)),  # whole months at both ends, one whole year between
+        (dt.date(2005, 3, 15), dt.date(2007, 1, 20)),  # days at both ends
+        (dt.date(2006, 1, 1), dt.date(2006, 12, 31)),  # exactly one year
+        (dt.date(2006, 2, 1), dt.date(2007, 1, 31)),  # twelve months across two years, no whole year
+        (dt.date(2006, 5, 1), dt.date(2006, 5, 31)),
+    ]
+    for start, end in periods:
+        for circle in (None, "eua"):
+            for roles in (None, ("amnuay", "kit")):
+                figures(Scope(start=start, end=end, circle=circle, roles=roles))

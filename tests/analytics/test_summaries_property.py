@@ -34,6 +34,8 @@ SCOPES = [
     Scope(start=dt.date(2006, 2, 1), end=dt.date(2006, 2, 28), roles=("eua", "kit")),
     Scope(start=dt.date(2006, 2, 11), end=dt.date(2006, 2, 20)),
     Scope(circle="eua", start=dt.date(2006, 1, 11), end=dt.date(2006, 4, 9), roles=("amnuay",)),
+    # Across years: a whole year between months at both ends
+    Scope(start=dt.date(2005, 3, 1), end=dt.date(2007, 2, 28)),
 ]
 
 
@@ -230,7 +232,8 @@ def _apply(edit, people, sessions):
         session.save()
     elif kind == "session_date":
         session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
-        session.date = dt.date(2006, 1 + j % 5, 1 + j % 28)
+        # Often into another year, so that the stored years are recounted too (analytics.rollup).
+        session.date = dt.date(2005 + j % 3, 1 + j % 5, 1 + j % 28)
         session.save()
     elif kind == "session_circle":
         session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
