@@ -227,7 +227,14 @@ class Attendance(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"], bases=[CheckinHistoryFields])
+    # Every mark writes a history record: its table keeps only the indexes something reads by (the row, the
+    # session, the person for PDPA, the account, the phone's id, the time). The organization and representative
+    # copies are never looked up, and each index would be written 300 times by a save-all.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        bases=[CheckinHistoryFields],
+        no_db_index=["organization", "representative", "reply_representative"],
+    )
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:
