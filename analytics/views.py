@@ -301,19 +301,46 @@ def _session_states(rows, organization_id: int, agency_ids: list[int], width: in
     return out
 
 
+def _full_name(title: str, first_name: str, last_name: str) -> str:
+    return f"{title}{first_name} {last_name}".strip()  # as Person.full_name
+
+
+def _people_cells(rows, can_view_people: bool) -> dict[int, str]:
+    """Each session's people of the agency as one HTML cell (name, linked to the person's history when the
+    reader may see people, the status, the representative): written like the heatmap, with one reverse() for
+    all the links instead of one per person, and every value escaped."""
+    marker = "PERSON-CODE-MARKER"
+    pattern = reverse("agencies:person_detail", args=[marker])
+    statuses = {value: str(label) for value, label in Attendance.Status.choices}
+    cells: dict[int, list[str]] = {}
+    for session_id, code, title, first, last, status, rep_title, rep_first, rep_last in rows:
+        name = html.escape(_full_name(title, first, last))
+        if can_view_people:
+            href = html.escape(pattern.replace(marker, quote(code, safe=URL_SAFE)))
+            name = f'<a href="{href}">{name}</a>'
+        shown = html.escape(statuses.get(status, status) or "–")  # as get_status_display|default:"–"
+        representative = ""
+        if rep_first is not None or rep_last is not None:
+            representative = f" ({html.escape(_full_name(rep_title or '', rep_first or '', rep_last or ''))})"
+        cells.setdefault(session_id, []).append(f"{name}: {shown}{representative}")
+    return {session_id: mark_safe("<br>".join(parts)) for session_id, parts in cells.items()}
+
+
 def _agency_body(scope: Scope, organization, figures, page, can_view_people: bool) -> str:
-    attendance = (
-        Attendance.objects.filter(session__in=[s[0] for s in page.object_list], organization=organization)
-        .select_related("person", "representative")
-        .order_by("person__first_name", "person__code")
-    )
+    attendance = Attendance.objects.filter(
+        session__in=[s[0] for s in page.object_list], organization=organization
+    ).order_by("person__first_name", "person__code")
     if scope.roles:
         attendance = attendance.filter(role__in=scope.roles)
-    by_session = {}
-    for row in attendance:
-        by_session.setdefault(row.session_id, []).append(row)
+    people = _people_cells(
+        attendance.values_list(
+            "session_id", "person__code", "person__title", "person__first_name", "person__last_name", "status",
+            "representative__title", "representative__first_name", "representative__last_name",
+        ),
+        can_view_people,
+    )  # fmt: skip
     sessions = [
-        ({"code": c, "date": d, "title": t, "chair_attended": chair}, state, by_session.get(pk, []))
+        ({"code": c, "date": d, "title": t, "chair_attended": chair}, state, people.get(pk, ""))
         for pk, c, d, t, chair, state in page.object_list
     ]
     context = {

@@ -3,11 +3,14 @@
 import datetime as dt
 from types import SimpleNamespace
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from analytics.templatetags.datatables import data_table
-from analytics.views import _heatmap_cells, _heatmap_heads
+from analytics.views import _heatmap_cells, _heatmap_heads, _people_cells
+from forums.models import Attendance
+from tests.factories import make_attendance, make_person, make_session
 
 
 def test_a_table_escapes_every_value_and_shows_a_dash_for_none():
@@ -57,3 +60,37 @@ def test_heatmap_heads_are_what_the_template_wrote_in_both_languages():
             expected = Template(OLD_HEADS).render(Context({"heatmap_sessions": sessions}))
             assert _heatmap_heads(sessions) == expected
     assert "&lt;คุณเอื้อ&gt;" in expected and "/forums/F&#x27;1&amp;2%20%E0%B8%81/" in expected
+
+
+OLD_PEOPLE = (
+    "{% for row in rows %}{% if can_view_people %}<a href=\"{% url 'agencies:person_detail' row.person.code %}\">"
+    "{{ row.person.full_name }}</a>{% else %}{{ row.person.full_name }}{% endif %}: "
+    '{{ row.get_status_display|default:"–" }}{% if row.representative %} ({{ row.representative.full_name }})'
+    "{% endif %}{% if not forloop.last %}<br>{% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+def test_the_drill_down_people_cells_are_what_the_template_wrote():
+    session = make_session(status="held")
+    came = make_person("CDD", first_name="สมศรี <b>", last_name="ใจ & ดี", code="P'1")
+    sent = make_person("CDD", title="", first_name="Ann", last_name="")
+    unmarked = make_person("CDD")
+    stand_in = make_person("GHB", first_name="ตัวแทน", last_name='"ฉุกเฉิน"')
+    make_attendance(session, came, status="present")
+    make_attendance(session, sent, status="represented", representative=stand_in)
+    make_attendance(session, unmarked, status="")
+    rows = list(Attendance.objects.filter(session=session).order_by("person__first_name", "person__code"))
+    values = Attendance.objects.filter(session=session).order_by("person__first_name", "person__code")
+    values = values.values_list(
+        "session_id", "person__code", "person__title", "person__first_name", "person__last_name", "status",
+        "representative__title", "representative__first_name", "representative__last_name",
+    )  # fmt: skip
+    for language in ("th", "en"):
+        with translation.override(language):
+            for can_view_people in (True, False):
+                expected = Template(OLD_PEOPLE).render(
+                    Context({"rows": rows, "can_view_people": can_view_people})
+                )
+                assert _people_cells(values, can_view_people) == {session.pk: expected}
+    assert "&lt;b&gt;" in expected and "(นายตัวแทน &quot;ฉุกเฉิน&quot;)" in expected
