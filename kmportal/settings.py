@@ -7,6 +7,10 @@ DJANGO_SECRET_KEY       Required when DJANGO_DEBUG is off; at least 50 character
 DJANGO_ALLOWED_HOSTS    Comma-separated host names. Default "localhost,127.0.0.1" (with DEBUG) or none.
 DJANGO_CSRF_TRUSTED_ORIGINS  Comma-separated origins (https://km.example.go.th) behind a TLS proxy.
 DATABASE_URL            postgres://user:pass@host:5432/name or sqlite:///path. Default: SQLite file var/kmportal.sqlite3.
+DATABASE_RANDOM_PAGE_COST  PostgreSQL's planner cost of reading a page out of order, set on each connection. Default
+                        1.1 (solid-state storage, where it costs about as much as reading in order; PostgreSQL's own
+                        default of 4 is for spinning disks and made it scan whole tables, such as every person for a
+                        session's two dozen). Empty: keep the server's setting.
 DJANGO_SECURE           1/0. HTTPS-only cookies, HSTS and redirect to HTTPS. Default: on when DEBUG is off.
 DJANGO_STATIC_MANIFEST  1/0. Hashed, compressed static file names (needs collectstatic). Default: on when DEBUG is off.
 REDIS_URL               redis://host:6379/0. The cache shared by every app server (dashboard figures, data
@@ -233,6 +237,18 @@ def _database() -> dict:
         }
     elif config["ENGINE"] not in ("django.db.backends.postgresql",):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite.")
+    else:
+        cost = env_str("DATABASE_RANDOM_PAGE_COST", "1.1")
+        if cost:
+            try:
+                if float(cost) <= 0:
+                    raise ValueError
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"DATABASE_RANDOM_PAGE_COST must be a positive number, not {cost!r}."
+                ) from None
+            options = config.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c random_page_cost={cost}".strip()
     return config
 
 

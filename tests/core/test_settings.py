@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from kmportal import settings as portal_settings
 
@@ -120,3 +121,34 @@ def test_sqlite_database_and_its_folder_are_created_for_the_owner_only(tmp_path)
     assert (folder.stat().st_mode & 0o777) == 0o700
     for path in folder.iterdir():
         assert (path.stat().st_mode & 0o077) == 0, f"{path.name} is readable by others"
+
+
+def test_postgresql_connections_plan_for_solid_state_storage(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://kmportal@db.example.go.th:5432/kmportal")
+    monkeypatch.delenv("DATABASE_RANDOM_PAGE_COST", raising=False)
+    assert portal_settings._database()["OPTIONS"]["options"] == "-c random_page_cost=1.1"
+    # Options already in the address are kept; an empty setting leaves the server's.
+    monkeypatch.setenv(
+        "DATABASE_URL",
+        "postgres://kmportal@db.example.go.th:5432/kmportal?options=-c%20statement_timeout%3D9000",
+    )
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "2")
+    assert (
+        portal_settings._database()["OPTIONS"]["options"] == "-c statement_timeout=9000 -c random_page_cost=2"
+    )
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "")
+    assert "random_page_cost" not in str(portal_settings._database().get("OPTIONS"))
+    for bad in ("fast", "0", "-1"):
+        monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", bad)
+        with pytest.raises(ImproperlyConfigured, match="DATABASE_RANDOM_PAGE_COST"):
+            portal_settings._database()
+
+
+@pytest.mark.django_db
+def test_the_connection_of_this_run_has_the_setting():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            assert cursor.fetchone()[0] == "1.1"
+    else:  # SQLite has no planner costs: nothing is set
+        assert "options" not in connection.settings_dict["OPTIONS"]
