@@ -20,6 +20,7 @@ from agencies.models import KmRole, Tambon
 from analytics import access, cache, exports, tables, tiles
 from analytics.forms import ScopeForm
 from analytics.metrics import Scope
+from core.paging import KnownCount
 from core.thaidates import format_date, format_month
 from forums import summaries
 from forums.models import Attendance, Circle, PersonReach
@@ -268,20 +269,6 @@ def _agency_sessions(scope: Scope, organization_id: int, agency_ids: list[int]):
     )
 
 
-class _Counted:
-    """A queryset whose length is already known (an agency's invited sessions, from the report): the paginator
-    reads its pages without counting it again, which took a pass over every session of the scope."""
-
-    def __init__(self, queryset, count: int):
-        self.queryset, self._count = queryset, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return self.queryset[index]
-
-
 def _session_states(rows, organization_id: int, agency_ids: list[int], width: int) -> list[tuple]:
     """(pk, code, date, title, chair attended, the agency's state) for a page of _agency_sessions."""
     bit = summaries.partner_bits(agency_ids)[organization_id]
@@ -372,7 +359,7 @@ def agency_detail(request, code):
         report = cache.report(scope)
         figures = next(a for a in report.agencies if a.organization.pk == organization.pk)
         agency_ids = [a.organization.pk for a in report.agencies]
-        sessions = _Counted(_agency_sessions(scope, organization.pk, agency_ids), figures.invited_sessions)
+        sessions = KnownCount(_agency_sessions(scope, organization.pk, agency_ids), figures.invited_sessions)
         page = Paginator(sessions, DRILL_SESSIONS_PER_PAGE).get_page(requested)
         width = len(scope.roles or KmRole.values)
         page.object_list = _session_states(list(page.object_list), organization.pk, agency_ids, width)

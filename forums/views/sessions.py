@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.paging import KnownCount
 from forums import services
 from forums.access import session_for_user
 from forums.forms import SessionFilterForm, SessionForm
@@ -12,6 +13,7 @@ from forums.history import session_history
 from forums.models import ForumSession
 
 SESSIONS_PER_PAGE = 25
+ATTENDANCE_PER_PAGE = 100
 
 
 @require_safe
@@ -35,10 +37,15 @@ def session_detail(request, code):
     attendances = session.attendances.select_related("person", "organization", "representative").order_by(
         "organization__sort_order", "organization__code", "person__first_name", "person__last_name"
     )
+    summary = services.summary(session)
+    # A page of the list at a time (a provincial forum can have thousands of invitees), counted by the summary.
+    page = Paginator(
+        KnownCount(attendances, summary["invited"] + summary["walk_ins"]), ATTENDANCE_PER_PAGE
+    ).get_page(request.GET.get("page"))
     context = {
         "session": session,
-        "attendances": attendances,
-        "summary": services.summary(session),
+        "page": page,
+        "summary": summary,
         "history": session_history(session, limit=50),
     }
     return render(request, "forums/session_detail.html", context)

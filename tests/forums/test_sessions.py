@@ -47,7 +47,7 @@ def test_session_list_with_a_bad_date_filter_shows_the_error(coordinator_client)
     assert BeautifulSoup(response.content, "html.parser").select(".invalid-feedback")
 
 
-@pytest.mark.parametrize("count", [1, 50])
+@pytest.mark.parametrize("count", [1, 50, 130])
 def test_session_page_query_count_is_fixed(coordinator_client, django_assert_num_queries, count):
     session = make_session()
     for index in range(count):
@@ -55,7 +55,25 @@ def test_session_page_query_count_is_fixed(coordinator_client, django_assert_num
         make_attendance(session, person, status="present" if index % 3 else "")
     with django_assert_num_queries(10):
         response = coordinator_client.get(f"/forums/{session.code}/")
-    assert len(table_rows(response, "attendance-table")) == count
+    assert len(table_rows(response, "attendance-table")) == min(count, 100)  # a page of 100
+
+
+def test_the_session_list_of_people_is_paged_by_the_summary_count(coordinator_client):
+    session = make_session(status="held")
+    people = [make_person(["CDD", "WU"][index % 2], KmRole.EUA) for index in range(100)]
+    for index, person in enumerate(people):
+        make_attendance(session, person, status="present" if index % 3 else "")
+    html = BeautifulSoup(coordinator_client.get(f"/forums/{session.code}/").content, "html.parser")
+    assert len(html.select("#attendance-table tbody tr")) == 100
+    assert html.select("nav .pagination") == []  # exactly one page
+    services.add_walk_in(session, make_person("GHB", KmRole.EUA))
+    services.add_walk_in(session, make_person("GHB", KmRole.KIT))
+    first = BeautifulSoup(coordinator_client.get(f"/forums/{session.code}/").content, "html.parser")
+    assert "หน้า 1 จาก 2" in first.select_one("nav .pagination").text
+    last = BeautifulSoup(coordinator_client.get(f"/forums/{session.code}/?page=2").content, "html.parser")
+    rows = first.select("#attendance-table tbody tr") + last.select("#attendance-table tbody tr")
+    assert len(rows) == 102 and len({str(row) for row in rows}) == 102
+    assert len([row for row in rows if row.select(".badge")]) == 2  # the walk-ins, on one page or the other
 
 
 def test_session_page_summary_and_history_show_who_changed_what(client):
