@@ -136,6 +136,10 @@ class Organization(models.Model):
             # this order and each one's people by their own index, stopping after one page, instead of sorting
             # every person.
             models.Index(fields=["sort_order", "code"], name="organization_order_idx"),
+            # A partner agency's bit in a session's masks is its rank among the agencies
+            # (forums.summaries.mask_expressions), counted for each turnout row on every write: a few index
+            # entries instead of every organization of the province.
+            models.Index(fields=["kind", "id"], name="organization_kind_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -33,3 +33,14 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple], *, using: str
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
+
+
+def analyze(models, *, using: str = "default") -> None:
+    """Fresh planner statistics for tables just loaded in bulk (PostgreSQL; autovacuum would get there later,
+    and until then the planner takes a table of a million rows for an empty one). Nothing on SQLite."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -94,6 +94,9 @@ class ForumDemoBuilder:
                 )
         self._planned_sessions(pilots)
         self._flush()
+        # The summaries below read the rows just loaded: with the tables' statistics from before the load, the
+        # planner took a million attendance rows for none.
+        bulk.analyze((Person, ForumSession, Attendance))
         self.progress("  agency turnout per session…")
         summaries.rebuild(progress=self.progress if self.scale == "province" else None)
         return {"sessions": self.session_number, "attendance": self.rows}

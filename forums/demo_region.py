@@ -33,6 +33,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from agencies.models import Person
+from core import bulk
 from forums import summaries
 from forums.models import AgencyTurnout, Attendance, ForumSession
 
@@ -274,8 +275,4 @@ def multiply(copies: int = REGION_COPIES, progress: Callable[[str], None] | None
 
 def analyze() -> None:
     """Fresh planner statistics for the copied tables (PostgreSQL; autovacuum would get there later)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Person, ForumSession, Attendance, AgencyTurnout):
-            cursor.execute(f"ANALYZE {_qn(model._meta.db_table)}")
+    bulk.analyze((Person, ForumSession, Attendance, AgencyTurnout))

@@ -123,21 +123,18 @@ def test_sqlite_database_and_its_folder_are_created_for_the_owner_only(tmp_path)
         assert (path.stat().st_mode & 0o077) == 0, f"{path.name} is readable by others"
 
 
-def test_postgresql_connections_plan_for_solid_state_storage(monkeypatch):
+def test_postgresql_connections_plan_for_solid_state_storage_without_jit(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://kmportal@db.example.go.th:5432/kmportal")
     monkeypatch.delenv("DATABASE_RANDOM_PAGE_COST", raising=False)
-    assert portal_settings._database()["OPTIONS"]["options"] == "-c random_page_cost=1.1"
-    # Options already in the address are kept; an empty setting leaves the server's.
+    assert portal_settings._database()["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
+    # Options already in the address come last, so that they win; an empty cost leaves the server's.
     monkeypatch.setenv(
-        "DATABASE_URL",
-        "postgres://kmportal@db.example.go.th:5432/kmportal?options=-c%20statement_timeout%3D9000",
+        "DATABASE_URL", "postgres://kmportal@db.example.go.th:5432/kmportal?options=-c%20jit%3Don"
     )
     monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "2")
-    assert (
-        portal_settings._database()["OPTIONS"]["options"] == "-c statement_timeout=9000 -c random_page_cost=2"
-    )
+    assert portal_settings._database()["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=2 -c jit=on"
     monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "")
-    assert "random_page_cost" not in str(portal_settings._database().get("OPTIONS"))
+    assert portal_settings._database()["OPTIONS"]["options"] == "-c jit=off -c jit=on"
     for bad in ("fast", "0", "-1"):
         monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", bad)
         with pytest.raises(ImproperlyConfigured, match="DATABASE_RANDOM_PAGE_COST"):
@@ -150,5 +147,7 @@ def test_the_connection_of_this_run_has_the_setting():
         with connection.cursor() as cursor:
             cursor.execute("SHOW random_page_cost")
             assert cursor.fetchone()[0] == "1.1"
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
     else:  # SQLite has no planner costs: nothing is set
         assert "options" not in connection.settings_dict["OPTIONS"]
