@@ -195,6 +195,11 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(query)
 
 
+def full_name(title: str, first_name: str, last_name: str) -> str:
+    """A person's name as the portal shows it (นายสมศักดิ์ ใจดี), also for names read as values."""
+    return f"{title}{first_name} {last_name}".strip()
+
+
 class Person(models.Model):
     code = models.CharField(_("portal code"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("e.g. นาย, นาง, นางสาว, ดร."))
@@ -265,7 +270,7 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.title}{self.first_name} {self.last_name}".strip()
+        return full_name(self.title, self.first_name, self.last_name)
 
     def normalize(self):
         for field in ("code", "title", "first_name", "last_name", "position", "phone"):

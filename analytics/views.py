@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from agencies.models import KmRole, Tambon
+from agencies.models import KmRole, Tambon, full_name
 from analytics import access, cache, exports, tables, tiles
 from analytics.forms import ScopeForm
 from analytics.metrics import Scope
@@ -106,20 +106,25 @@ def _heatmap_cells(agency, sessions):
     )
 
 
-# What reverse() leaves unquoted in a path argument (RFC 3986 sub-delimiters and /~:@), so that the pattern above
-# gives the address reverse() would.
+# What reverse() leaves unquoted in a path argument (RFC 3986 sub-delimiters and /~:@).
 URL_SAFE = "!$&'()*+,;=/~:@"
+_MARKER = "CODE-MARKER"
+
+
+def _address_of(url_name: str):
+    """The address of `url_name` for a code, HTML-escaped, as reverse() gives it: one reverse() for the pattern,
+    then string replacement for each of the hundreds of rows a page links."""
+    pattern = reverse(url_name, args=[_MARKER])
+    return lambda code: html.escape(pattern.replace(_MARKER, quote(code, safe=URL_SAFE)))
 
 
 def _heatmap_heads(sessions) -> str:
     """The heatmap's column heads, one per session (its date in the Buddhist era, a star when the chair came),
     written like the cells: plain string formatting, every value escaped."""
-    # The address of one session, then the others by its pattern: one reverse() instead of forty.
-    marker = "SESSION-CODE-MARKER"
-    pattern = reverse("forums:session_detail", args=[marker])
+    address = _address_of("forums:session_detail")
     heads = []
     for session in sessions:
-        href = html.escape(pattern.replace(marker, quote(session.code, safe=URL_SAFE)))
+        href = address(session.code)
         title = html.escape(f"{session.code} {format_date(session.date)} {session.title}")
         star = "<br>★" if session.chair_attended else ""
         heads.append(
@@ -288,27 +293,21 @@ def _session_states(rows, organization_id: int, agency_ids: list[int], width: in
     return out
 
 
-def _full_name(title: str, first_name: str, last_name: str) -> str:
-    return f"{title}{first_name} {last_name}".strip()  # as Person.full_name
-
-
 def _people_cells(rows, can_view_people: bool) -> dict[int, str]:
     """Each session's people of the agency as one HTML cell (name, linked to the person's history when the
     reader may see people, the status, the representative): written like the heatmap, with one reverse() for
     all the links instead of one per person, and every value escaped."""
-    marker = "PERSON-CODE-MARKER"
-    pattern = reverse("agencies:person_detail", args=[marker])
+    address = _address_of("agencies:person_detail")
     statuses = {value: str(label) for value, label in Attendance.Status.choices}
     cells: dict[int, list[str]] = {}
     for session_id, code, title, first, last, status, rep_title, rep_first, rep_last in rows:
-        name = html.escape(_full_name(title, first, last))
+        name = html.escape(full_name(title, first, last))
         if can_view_people:
-            href = html.escape(pattern.replace(marker, quote(code, safe=URL_SAFE)))
-            name = f'<a href="{href}">{name}</a>'
+            name = f'<a href="{address(code)}">{name}</a>'
         shown = html.escape(statuses.get(status, status) or "–")  # as get_status_display|default:"–"
         representative = ""
         if rep_first is not None or rep_last is not None:
-            representative = f" ({html.escape(_full_name(rep_title or '', rep_first or '', rep_last or ''))})"
+            representative = f" ({html.escape(full_name(rep_title or '', rep_first or '', rep_last or ''))})"
         cells.setdefault(session_id, []).append(f"{name}: {shown}{representative}")
     return {session_id: mark_safe("<br>".join(parts)) for session_id, parts in cells.items()}
 

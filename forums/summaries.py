@@ -4,6 +4,7 @@ Every refresh also bumps the data version: cached figures (analytics.cache) are 
 server serves a figure from before the write.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.db import connections, transaction
@@ -116,24 +117,24 @@ def reach_mask(circle: str | None, roles: Iterable[str] | None) -> int:
     )
 
 
-def write_reach_masks(reach_model=PersonReach, mask_model=ReachMask, using: str | None = None) -> None:
-    """Rewrites ReachMask from PersonReach: one DELETE and one INSERT … SELECT. The models are parameters so
-    that a migration can use its own."""
-    mask_model.objects.using(using).all().delete()
+def _person_masks(people=None, reach_model=PersonReach, using: str | None = None):
+    """Each of these people's (a queryset or list of ids; None: everyone) ReachMask bits, one row a person."""
     bit = Case(
         *(When(circle=c, role=r, then=Value(reach_bit(c, r))) for c in Circle.values for r in KmRole.values),
         default=Value(0),
     )
-    per_person = (
-        reach_model.objects.using(using)
-        .filter(sessions__gt=0)
-        .values("person_id")
-        .annotate(
-            mask=Sum(bit, distinct=True)
-        )  # each bit is one (circle, role): the sum of distinct bits is OR
-        .order_by()
-        .values("mask")
-    )
+    rows = reach_model.objects.using(using).filter(sessions__gt=0)
+    if people is not None:
+        rows = rows.filter(person_id__in=people)
+    # each bit is one (circle, role): the sum of distinct bits is their OR
+    return rows.values("person_id").annotate(mask=Sum(bit, distinct=True)).order_by().values("mask")
+
+
+def write_reach_masks(reach_model=PersonReach, mask_model=ReachMask, using: str | None = None) -> None:
+    """Rewrites ReachMask from PersonReach: one DELETE and one INSERT … SELECT. The models are parameters so
+    that a migration can use its own."""
+    mask_model.objects.using(using).all().delete()
+    per_person = _person_masks(None, reach_model, using)
     sql, params = per_person.query.get_compiler(using=per_person.db).as_sql()
     quote = connections[per_person.db].ops.quote_name
     table = quote(mask_model._meta.db_table)
@@ -143,6 +144,30 @@ def write_reach_masks(reach_model=PersonReach, mask_model=ReachMask, using: str 
             f"SELECT {quote('mask')}, COUNT(*) FROM ({sql}) per_person GROUP BY {quote('mask')}",
             params,
         )
+
+
+# Above this many masks changed at once, ReachMask is rewritten whole rather than changed mask by mask.
+MASKS_CHANGED_ONE_BY_ONE = 32
+
+
+def _rewrite_reach(people) -> None:
+    """Recounts these people's PersonReach rows and moves them between the ReachMask counts: the people's masks
+    before and after (two queries) and one update for each mask whose count changed, instead of recounting
+    everyone's."""
+    before = Counter(_person_masks(people).values_list("mask", flat=True))
+    PersonReach.objects.filter(person__in=people).delete()
+    _write_reach(people)
+    changes = Counter(_person_masks(people).values_list("mask", flat=True))
+    changes.subtract(before)
+    changes = {mask: n for mask, n in changes.items() if n}
+    if len(changes) > MASKS_CHANGED_ONE_BY_ONE:
+        write_reach_masks()
+        return
+    for mask, n in changes.items():
+        if not ReachMask.objects.filter(mask=mask).update(people=F("people") + n):
+            ReachMask.objects.create(mask=mask, people=n)
+    if changes:
+        ReachMask.objects.filter(people__lte=0).delete()
 
 
 def people_reached(circle: str | None = None, roles: Iterable[str] | None = None) -> int:
@@ -182,9 +207,7 @@ def _refresh_stale_reach() -> int:
     history = Attendance.history.model.objects.filter(session_id__in=stale).values("person_id")
     present = Attendance.objects.filter(session_id__in=stale).values("person_id")
     people = Person.objects.filter(Q(pk__in=present) | Q(pk__in=history)).values("pk")
-    PersonReach.objects.filter(person__in=people).delete()
-    _write_reach(people)
-    write_reach_masks()
+    _rewrite_reach(people)
     ForumSession.objects.filter(pk__in=stale).update(reach_stale=False)
     return len(stale)
 
@@ -210,9 +233,7 @@ def session_people(session_id: int) -> list[int]:
 @transaction.atomic
 def recount_reach(person_ids: list[int]) -> None:
     """Recounts these people's reach at once (after a session of theirs was deleted)."""
-    PersonReach.objects.filter(person_id__in=person_ids).delete()
-    _write_reach(person_ids)
-    write_reach_masks()
+    _rewrite_reach(person_ids)
 
 
 def chair_changed(person_id: int) -> None:

@@ -10,7 +10,7 @@ from agencies.models import KmRole
 from analytics.metrics import Scope, compute
 from analytics.views import _people_reached
 from forums import services, summaries
-from forums.models import Attendance, ForumSession, PersonReach
+from forums.models import Attendance, ForumSession, PersonReach, ReachMask
 from tests.factories import make_attendance, make_person, make_session
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,39 @@ def test_rebuild_gives_the_same_rows(two_sessions):
     after = sorted(PersonReach.objects.values_list("person_id", "circle", "role", "tambon_id", "sessions"))
     assert before == after and len(after) == 3
     assert not ForumSession.objects.filter(reach_stale=True).exists()
+
+
+@pytest.mark.parametrize("one_by_one", [32, 0])
+def test_the_mask_counts_move_with_each_recount_as_a_full_rewrite_would_have_them(
+    two_sessions, monkeypatch, one_by_one
+):
+    monkeypatch.setattr(summaries, "MASKS_CHANGED_ONE_BY_ONE", one_by_one)  # 0: always the full rewrite
+    first, second, (a, b, _c) = two_sessions
+
+    def masks():
+        summaries.refresh_reach()
+        return sorted(ReachMask.objects.values_list("mask", "people"))
+
+    def rewritten():
+        summaries.write_reach_masks()
+        return sorted(ReachMask.objects.values_list("mask", "people"))
+
+    seen = set()
+    newcomer = make_person("GHB", role=KmRole.AMNUAY)
+    row = services.add_walk_in(first, newcomer, Attendance.Status.PRESENT)  # a new combination
+    steps = [
+        lambda: services.add_walk_in(second, b, Attendance.Status.LATE),  # b in a second circle
+        lambda: first.attendances.filter(person=a).update(status="absent") and summaries.refresh([first.pk]),
+        lambda: services.apply_checkin_ops(
+            first,
+            [services.CheckinOp(uuid.uuid4(), services.CheckinOpKind.REMOVE_WALK_IN, timezone.now(), row.pk)],
+        ),
+        lambda: ForumSession.objects.get(pk=second.pk).delete(),
+    ]
+    for step in steps:
+        step()
+        now = masks()
+        seen.add(tuple(now))
+        assert now == rewritten()
+        assert sum(people for _mask, people in now) == raw()
+    assert len(seen) == len(steps)  # every step moved someone
