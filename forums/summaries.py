@@ -12,7 +12,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
-from agencies.models import KmRole, Organization, Person
+from agencies.models import KmRole, Organization
 from core import versions
 from core.compiled import CompiledQuery
 from forums.models import AgencyTurnout, Attendance, Circle, ForumSession, PersonReach, ReachMask
@@ -204,10 +204,11 @@ def _refresh_stale_reach() -> int:
         return 0
     # The people on those sessions now, and those who were (a walk-in removed, an invitation withdrawn): the
     # history keeps every row a session ever had.
-    history = Attendance.history.model.objects.filter(session_id__in=stale).values("person_id")
-    present = Attendance.objects.filter(session_id__in=stale).values("person_id")
-    people = Person.objects.filter(Q(pk__in=present) | Q(pk__in=history)).values("pk")
-    _rewrite_reach(people)
+    # A union, not an OR of the two: each side reads its own index (at region scale 0.6 s instead of 5.5 s to
+    # recount one session's people).
+    history = Attendance.history.model.objects.filter(session_id__in=stale).order_by().values("person_id")
+    present = Attendance.objects.filter(session_id__in=stale).order_by().values("person_id")
+    _rewrite_reach(present.union(history))
     ForumSession.objects.filter(pk__in=stale).update(reach_stale=False)
     return len(stale)
 
