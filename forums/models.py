@@ -229,11 +229,14 @@ class Attendance(models.Model):
 
     # Every mark writes a history record: its table keeps only the indexes something reads by (the row, the
     # session, the person for PDPA, the account, the phone's id, the time). The organization and representative
-    # copies are never looked up, and each index would be written 300 times by a save-all.
+    # copies are never looked up, and each index would be written 300 times by a save-all. The account is a
+    # foreign key without a database constraint: the constraint's check ran once per record at every commit (300
+    # for a save-all, 1.2 ms); Django still sets it to NULL when the account is deleted.
     history = HistoricalRecords(
         excluded_fields=["updated_at", "version"],
         bases=[CheckinHistoryFields],
         no_db_index=["organization", "representative", "reply_representative"],
+        user_db_constraint=False,
     )
     objects = AttendanceQuerySet.as_manager()
 

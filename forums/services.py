@@ -562,13 +562,7 @@ def _plain_marks(session: ForumSession, ops: list[CheckinOp], user_id, now) -> l
         or len(set(ids)) != len(ids)
     ):
         return None
-    rows = {
-        pk: (version, status, invited, checked_in_at)
-        for pk, version, status, invited, checked_in_at in session.attendances.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .order_by("pk")  # not the list's order: it joins the session, organization and person to sort
-        .values_list("pk", "version", "status", "invited", "checked_in_at")
-    }
+    rows = marks_sql.lock_rows(session.pk, ids, using=Attendance.objects.db)
     if any(op.attendance_id in rows and rows[op.attendance_id][0] != op.version for op in ops):
         return None
     outcomes, changes = [], []

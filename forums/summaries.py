@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.db.models.sql import UpdateQuery
 
 from agencies.models import KmRole, Organization
-from core import versions
+from core import prepared, versions
 from core.compiled import CompiledQuery
 from forums.models import AgencyTurnout, Attendance, Circle, ForumSession, PersonReach, ReachMask
 
@@ -38,7 +38,10 @@ def _insert_select(model, columns: tuple[str, ...], queryset, sources: tuple[str
     _run_insert_select(model, columns, sources, select, queryset.db)
 
 
-def _run_insert_select(model, columns, sources, select: tuple[str, list], using: str) -> None:
+def _run_insert_select(
+    model, columns, sources, select: tuple[str, list], using: str, *, prepare=False
+) -> None:
+    """`prepare`: a statement of a fixed shape that every check-in runs (core.prepared)."""
     sql, params = select
     quote = connections[using].ops.quote_name
     statement = (
@@ -46,7 +49,10 @@ def _run_insert_select(model, columns, sources, select: tuple[str, list], using:
         f"SELECT {', '.join(map(quote, sources))} FROM ({sql}) grouped"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(statement, params)
+        if prepare:
+            prepared.execute(cursor, statement, params, using)
+        else:
+            cursor.execute(statement, params)
 
 
 def _turnout_of(*session_ids):
@@ -79,6 +85,7 @@ def _write_turnout(session_ids: list[int]) -> None:
             sources,
             _ONE_SESSION_TURNOUT.sql(*session_ids, using=using),
             using,
+            prepare=True,
         )
     else:
         _insert_select(AgencyTurnout, TURNOUT_COLUMNS, _turnout_of(*session_ids), sources)
@@ -375,7 +382,10 @@ def _update_counts(session_ids: list[int], using: str) -> None:
     for position, pk in zip(positions, session_ids, strict=True):
         params[position] = pk
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+        if len(session_ids) == 1:  # every check-in's: prepared once per connection
+            prepared.execute(cursor, sql, params, using)
+        else:
+            cursor.execute(sql, params)
 
 
 def rebuild(batch: int = 500, progress: Callable[[str], None] | None = None) -> int:

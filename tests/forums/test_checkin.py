@@ -137,6 +137,19 @@ def test_save_all_of_300_people_is_one_request_with_fixed_queries(
     assert Attendance.history.filter(session_id=session.pk, history_type="~").count() == count
 
 
+def test_marks_history_names_the_account_and_forgets_it_when_the_account_is_deleted(coordinator):
+    """The history's account has no database constraint (a check per record at every commit): the account is
+    still recorded, and deleting it still empties the field, through Django."""
+    session = make_session(date=timezone.localdate(), status="held")
+    rows = invite_many(session, 3)
+    ops = [services.CheckinOp(uuid.uuid4(), "mark", timezone.now(), row.pk, "late", row.version) for row in rows]
+    services.apply_checkin_ops(session, ops, user=coordinator)
+    records = Attendance.history.filter(session_id=session.pk, history_type="~")
+    assert list(records.values_list("history_user_id", flat=True)) == [coordinator.pk] * 3
+    coordinator.delete()
+    assert list(records.values_list("history_user_id", flat=True)) == [None] * 3
+
+
 @pytest.mark.parametrize("count", [1, 300])
 def test_saving_300_marks_takes_at_most_10_queries(coordinator, django_assert_num_queries, count):
     """The save itself: rows, update and history, turnout refresh with its own lock of the session (4)."""
