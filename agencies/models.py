@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
 from core.fields import BuddhistDateField
 
 
@@ -58,7 +59,7 @@ class TambonQuerySet(models.QuerySet):
         return self.filter(phase=Tambon.Phase.PILOT)
 
 
-class Tambon(models.Model):
+class Tambon(ChoiceLabels, models.Model):
     class Phase(models.TextChoices):
         NONE = "", _("Not in the program")
         PILOT = "pilot", _("Pilot")
@@ -102,7 +103,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.exclude(kind__in=(Organization.Kind.AGENCY, Organization.Kind.PROVINCE))
 
 
-class Organization(models.Model):
+class Organization(ChoiceLabels, models.Model):
     """A partner agency, the provincial administration, or a community finance organization."""
 
     class Kind(models.TextChoices):
@@ -200,7 +201,7 @@ def full_name(title: str, first_name: str, last_name: str) -> str:
     return f"{title}{first_name} {last_name}".strip()
 
 
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     code = models.CharField(_("portal code"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("e.g. นาย, นาง, นางสาว, ดร."))
     first_name = models.CharField(_("first name"), max_length=100)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import KmRole, Organization, Person, Tambon
+from core.choices import ChoiceLabels
 from core.fields import BuddhistDateField
 
 
@@ -22,7 +23,7 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(status=ForumSession.Status.HELD)
 
 
-class ForumSession(models.Model):
+class ForumSession(ChoiceLabels, models.Model):
     class Format(models.TextChoices):
         FORMAL = "formal", _("Formal")
         INFORMAL = "informal", _("Informal")
@@ -167,7 +168,7 @@ class AttendanceQuerySet(models.QuerySet):
         return self.filter(status__in=Attendance.ATTENDED)
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels, models.Model):
     """One person at one session: an invitation (invited) or a walk-in (not invited, present or late).
 
     The person's KM role and organization are copied in when the row is made, so later changes to the person do

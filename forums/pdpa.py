@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, Q
 
 from agencies import pdpa
+from forums import summaries
 from forums.models import Attendance, CalendarFeed, ForumSession, PersonReach, Reminder
 
 
@@ -60,6 +61,9 @@ def erase(person_ids, now) -> None:
     Attendance.history.filter(person_id__in=person_ids).exclude(reply_reason="").update(reply_reason="")
     CalendarFeed.objects.filter(person_id__in=person_ids).delete()
     Reminder.objects.filter(person_id__in=person_ids).delete()
+    # Cached pages (the dashboard's drill-downs) show names, and the anonymization is a bulk update that no
+    # model signal reports: every cached figure and page goes.
+    summaries.data_changed()
 
 
 def expired_records(cutoff):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon
+from core.choices import ChoiceLabels
 from forums.models import ForumSession
 
 
@@ -59,7 +60,7 @@ class SanitizedHTMLField(models.TextField):
         return clean
 
 
-class LessonNote(models.Model):
+class LessonNote(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -134,7 +135,7 @@ class LessonNote(models.Model):
         return safe_html(self.body)
 
 
-class KeyLesson(models.Model):
+class KeyLesson(ChoiceLabels, models.Model):
     """One lesson of a note in one or two sentences, the KM role it concerns and, optionally, its evidence."""
 
     note = models.ForeignKey(LessonNote, models.CASCADE, related_name="key_lessons", verbose_name=_("note"))

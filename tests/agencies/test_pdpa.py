@@ -392,6 +392,18 @@ def test_anonymizing_someone_who_attended_leaves_every_attendance_figure_exactly
     assert figures() == before
 
 
+def test_an_anonymized_name_is_not_shown_from_a_cached_page(admin_client_portal):
+    """The dashboard's drill-down lists people by name and is cached: anonymizing (a bulk update, no model
+    signal) must empty that cache as any other write does."""
+    person = forums_of_the_province()["cdd"]
+    url = f"/dashboard/agencies/{person.organization.code}/?circle="
+    assert person.full_name in admin_client_portal.get(url).content.decode()
+    assert admin_client_portal.post(f"/people/{person.code}/anonymize/").status_code == 302
+    page = admin_client_portal.get(url).content.decode()
+    assert person.full_name not in page
+    assert pdpa.ANONYMIZED_NAME in page
+
+
 def test_anonymize_blanks_what_names_the_person_and_keeps_the_rest():
     user = make_user(roles.FACILITATOR)
     person = make_person("WU", KmRole.AMNUAY, title="ดร.", first_name="ประหยัด", last_name="สุขใจ",
