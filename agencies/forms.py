@@ -1,8 +1,24 @@
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon
 from core.widgets import LongSelect
+
+
+class TambonChoices(BaseChoiceIterator):
+    """The tambons of the program as choices, read when first needed (a cached page never reads them) and then
+    kept for the form: validating and rendering (which peeks at the first choice) read them once. Values only,
+    no model objects, labelled as Tambon.__str__ labels them; `empty_label` first."""
+
+    def __init__(self, empty_label):
+        self.empty_label, self.choices = empty_label, None
+
+    def __iter__(self):
+        if self.choices is None:
+            tambons = Tambon.objects.in_program().order_by("code").values_list("code", "name_th")
+            self.choices = [("", self.empty_label), *((c, f"ต.{name}") for c, name in tambons)]
+        return iter(self.choices)
 
 
 class PersonFilterForm(forms.Form):
@@ -17,18 +33,17 @@ class PersonFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("All organizations"),
     )
-    tambon = forms.ModelChoiceField(
-        label=_("Tambon"),
-        required=False,
-        queryset=Tambon.objects.in_program(),
-        widget=LongSelect,
-        empty_label=_("All tambons"),
-    )
+    # Choices read as values (TambonChoices): 170 tambons on every page of the list.
+    tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("Active only")), ("all", _("Active and inactive"))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tambon"].choices = TambonChoices(_("All tambons"))
 
     def filter(self, people):
         data = self.cleaned_data
@@ -39,7 +54,7 @@ class PersonFilterForm(forms.Form):
         if data["organization"]:
             people = people.filter(organization=data["organization"])
         if data["tambon"]:
-            people = people.filter(tambon=data["tambon"])
+            people = people.filter(tambon_id=data["tambon"])
         if data["active"] != "all":
             people = people.filter(is_active=True)
         return people

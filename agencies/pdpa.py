@@ -28,6 +28,7 @@ from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from agencies import access
+from agencies import cache as agency_cache
 from agencies.models import Person, PersonAccessLog
 from core.spreadsheets import safe_text
 
@@ -278,6 +279,7 @@ def anonymize_people(people: QuerySet | Iterable[Person], now: dt.datetime | Non
     for person in chosen:
         anonymized_fields(person, now)
     Person.objects.bulk_update(chosen, _ANONYMIZED, batch_size=500)
+    agency_cache.changed()  # a bulk update: no model signal reports it
     chosen_ids = [p.pk for p in chosen]
     if chosen_ids:
         for holder in holders():

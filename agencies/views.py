@@ -1,7 +1,10 @@
+import functools
+import hashlib
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -14,10 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies import access, pdpa
+from agencies import cache as agency_cache
 from agencies.forms import PersonFilterForm
 from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambon
+from core.paging import KnownCount
 
 PEOPLE_PER_PAGE = 50
+CACHE_SECONDS = 24 * 3600  # a new data version leaves the old entries unread; they expire by then
 HISTORY_PER_PAGE = 20
 COMMUNITY_PER_PAGE = 50
 
@@ -54,6 +60,9 @@ def _count_per_tambon(rows):
 @require_safe
 @permission_required("agencies.view_tambon", raise_exception=True)
 def tambon_list(request):
+    """The program's tambons with their counts, and the community organizations a page at a time: the whole
+    content is cached under the agencies' data version (agencies/cache.py) and the language; the querysets below
+    are read only when it is not."""
     tambons = (
         Tambon.objects.in_program()
         .select_related("district")
@@ -68,9 +77,37 @@ def tambon_list(request):
     community = (
         Organization.objects.community().select_related("tambon").order_by("tambon", "name_th", "code")
     )
-    # A province has thousands of community organizations: a page at a time.
-    page = Paginator(community, COMMUNITY_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "agencies/tambon_list.html", {"tambons": tambons, "community": page, "page": page})
+    page_number = request.GET.get("page") or "1"
+
+    @functools.cache
+    def community_page():
+        # A province has thousands of community organizations: a page at a time.
+        return Paginator(community, COMMUNITY_PER_PAGE).get_page(page_number)
+
+    return render(
+        request,
+        "agencies/tambon_list.html",
+        {
+            "tambons": tambons,
+            "community_page": community_page,
+            "page_number": page_number,
+            "version": agency_cache.version(),
+            "cache_seconds": CACHE_SECONDS,
+        },
+    )
+
+
+def _people_count(people, data: dict) -> int:
+    """How many people a filter of the list finds, cached under the agencies' data version: counting the
+    province's active people cost more than the rest of the page."""
+    described = "|".join(f"{name}={getattr(value, 'pk', value)}" for name, value in sorted(data.items()))
+    digest = hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+    key = f"agencies:people-count:{agency_cache.version()}:{digest}"
+    count = cache.get(key)
+    if count is None:
+        count = people.count()
+        cache.set(key, count, CACHE_SECONDS)
+    return count
 
 
 @require_safe
@@ -78,9 +115,11 @@ def tambon_list(request):
 def person_list(request):
     form = PersonFilterForm(request.GET)
     people = Person.objects.select_related("organization", "tambon")
+    rows = people
     if form.is_valid():
         people = form.filter(people)
-    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        rows = KnownCount(people, _people_count(people, form.cleaned_data))
+    page = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,8 +1,8 @@
 from django import forms
-from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import KmRole, Tambon
+from agencies.forms import TambonChoices
+from agencies.models import KmRole
 from analytics.metrics import Scope
 from core.fields import BuddhistDateFormField
 from core.widgets import LongSelect
@@ -13,28 +13,13 @@ from forums.models import Circle
 DEFAULT_CIRCLE = Circle.EUA
 
 
-class _TambonChoices(BaseChoiceIterator):
-    """The tambons of the program as choices, read when first needed (a cached form never reads them) and then
-    kept for the form: validating and rendering (which peeks at the first choice) read them once. Values only,
-    no model objects, labelled as Tambon.__str__ labels them."""
-
-    def __init__(self):
-        self.choices = None
-
-    def __iter__(self):
-        if self.choices is None:
-            tambons = Tambon.objects.in_program().order_by("code").values_list("code", "name_th")
-            self.choices = [("", _("All tambons and provincial")), *((c, f"ต.{name}") for c, name in tambons)]
-        return iter(self.choices)
-
-
 class ScopeForm(forms.Form):
     start = BuddhistDateFormField(label=_("From"), required=False)
     end = BuddhistDateFormField(label=_("To"), required=False)
     circle = forms.ChoiceField(
         label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
     )
-    # Choices read as values (_TambonChoices): 170 tambons on every dashboard and drill-down.
+    # Choices read as values (agencies.forms.TambonChoices): 170 tambons on every dashboard and drill-down.
     tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)
     roles = forms.MultipleChoiceField(
         label=_("KM roles"), required=False, choices=KmRole.choices, widget=forms.CheckboxSelectMultiple
@@ -45,7 +30,7 @@ class ScopeForm(forms.Form):
             data = data.copy()
             data["circle"] = DEFAULT_CIRCLE
         super().__init__(data, **kwargs)
-        self.fields["tambon"].choices = _TambonChoices()
+        self.fields["tambon"].choices = TambonChoices(_("All tambons and provincial"))
 
     def clean(self):
         data = super().clean()

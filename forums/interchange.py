@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from agencies import cache as agency_cache
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from core import bulk, thaidates
 from forums import summaries
@@ -415,6 +416,7 @@ def _import_organizations(rows, checker, known, state, user, touched):
                 out.append(organization)
     if _write_allowed(checker):
         Organization.objects.bulk_create(out)
+        agency_cache.changed()  # bulk writes: no model signal reports them
         known.organizations.update(
             Organization.objects.filter(code__in=[o.code for o in out]).values_list("code", "pk")
         )
@@ -467,6 +469,7 @@ def _import_people(rows, checker, known, state, user, touched):
                 out.append(person)
     if _write_allowed(checker):
         created = Person.objects.bulk_create(out)
+        agency_cache.changed()
         if created and created[0].pk is None:  # a database that does not return the new keys
             created = Person.objects.filter(code__in=[p.code for p in out])
         known.people.update({p.code: (p.pk, p.role, p.organization_id) for p in created})

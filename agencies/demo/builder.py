@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import CoordinatorScope
+from agencies import cache as agency_cache
 from agencies.demo import names
 from agencies.models import KmRole, Organization, Person, Tambon
 
@@ -122,6 +123,7 @@ class DemoBuilder:
         )
         Person.objects.filter(pk__in=[p.pk for p in leavers[::7]]).update(is_active=False)
         accounts = self._accounts()
+        agency_cache.changed()  # bulk writes: no model signal reported them
         return {"people": self.people_created, "tambons": len(tambons), "accounts": accounts}
 
     def _tambons(self) -> list[Tambon]:
@@ -205,4 +207,5 @@ def clear_demo_data():
     Person.objects.all().delete()
     Organization.objects.community().delete()
     Tambon.objects.filter(phase=Tambon.Phase.EXPANSION).update(phase="", joined_on=None)
+    agency_cache.changed()
     User.objects.filter(username__in=["coordinator", "facilitator", "governor_office", "admin"]).delete()

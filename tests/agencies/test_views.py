@@ -118,3 +118,15 @@ def test_home_page_query_count_is_fixed(coordinator_client, django_assert_num_qu
 def test_a_user_without_a_role_cannot_read_people(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody", password="x" * 12))
     assert client.get("/people/").status_code == 403
+
+
+def test_the_people_list_filters_by_tambon_and_keeps_the_choice(admin_client_portal):
+    inside = make_person("CDD", tambon_id="800106")
+    outside = make_person("CDD", tambon_id="800119")
+    page = BeautifulSoup(admin_client_portal.get("/people/?tambon=800106").content, "html.parser")
+    codes = [tr.td.get_text() for tr in page.select("#people-table tbody tr")]
+    assert inside.code in codes and outside.code not in codes
+    assert [o["value"] for o in page.select("select[name=tambon] option[selected]")] == ["800106"]
+    assert page.select_one("select[name=tambon] option[value='800106']").get_text() == "ต.ท่าไร่"
+    unknown = BeautifulSoup(admin_client_portal.get("/people/?tambon=999999").content, "html.parser")
+    assert unknown.select_one("select[name=tambon]").find_parent("div").select(".invalid-feedback")

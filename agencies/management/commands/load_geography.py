@@ -2,6 +2,7 @@ import geothai
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agencies import cache as agency_cache
 from agencies.models import District, Province, Tambon
 
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         Tambon.objects.bulk_create(
             tambons, update_conflicts=True, unique_fields=["code"], update_fields=["name_th", "name_en"]
         )
+        agency_cache.changed()  # bulk writes: no model signal reported them
         new_districts = len({d.code for d in districts} - existing_districts)
         new_tambons = len({t.code for t in tambons} - existing_tambons)
         self.stdout.write(
