@@ -86,7 +86,10 @@ def test_the_people_list_counts_once_per_filter_and_follows_writes(admin_client_
     assert queries_of(admin_client_portal, url) == first - 1  # the count is not read again
     counted = Person.objects.filter(role=KmRole.KIT, is_active=True).count()
     assert listed_people(admin_client_portal, "?role=kit") == counted
-    assert listed_people(admin_client_portal, "?role=eua") == Person.objects.filter(role=KmRole.EUA, is_active=True).count()
+    assert (
+        listed_people(admin_client_portal, "?role=eua")
+        == Person.objects.filter(role=KmRole.EUA, is_active=True).count()
+    )
     make_person("CDD", role=KmRole.KIT)
     assert listed_people(admin_client_portal, "?role=kit") == counted + 1
     leaver = Person.objects.filter(role=KmRole.KIT).first()

@@ -142,7 +142,9 @@ def test_marks_history_names_the_account_and_forgets_it_when_the_account_is_dele
     still recorded, and deleting it still empties the field, through Django."""
     session = make_session(date=timezone.localdate(), status="held")
     rows = invite_many(session, 3)
-    ops = [services.CheckinOp(uuid.uuid4(), "mark", timezone.now(), row.pk, "late", row.version) for row in rows]
+    ops = [
+        services.CheckinOp(uuid.uuid4(), "mark", timezone.now(), row.pk, "late", row.version) for row in rows
+    ]
     services.apply_checkin_ops(session, ops, user=coordinator)
     records = Attendance.history.filter(session_id=session.pk, history_type="~")
     assert list(records.values_list("history_user_id", flat=True)) == [coordinator.pk] * 3
