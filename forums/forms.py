@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import TambonChoices
 from agencies.models import KmRole, Organization, Person, Tambon, clean_text
 from core.fields import BuddhistDateFormField
 from core.widgets import LongSelect
@@ -73,13 +74,8 @@ class SessionForm(forms.ModelForm):
 class SessionFilterForm(forms.Form):
     start = BuddhistDateFormField(label=_("From"), required=False)
     end = BuddhistDateFormField(label=_("To"), required=False)
-    tambon = forms.ModelChoiceField(
-        label=_("Tambon"),
-        required=False,
-        widget=LongSelect,
-        queryset=Tambon.objects.in_program(),
-        empty_label=_("All tambons"),
-    )
+    # Choices read as values (TambonChoices): 170 tambons on every page of the list.
+    tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)
     circle = forms.ChoiceField(
         label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
     )
@@ -94,13 +90,19 @@ class SessionFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All statuses")), *ForumSession.Status.choices]
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tambon"].choices = TambonChoices(_("All tambons"))
+
     def filter(self, sessions):
         data = self.cleaned_data
         if data["start"]:
             sessions = sessions.filter(date__gte=data["start"])
         if data["end"]:
             sessions = sessions.filter(date__lte=data["end"])
-        for name in ("tambon", "circle", "organizer", "status"):
+        if data["tambon"]:
+            sessions = sessions.filter(tambon_id=data["tambon"])
+        for name in ("circle", "organizer", "status"):
             if data[name]:
                 sessions = sessions.filter(**{name: data[name]})
         return sessions

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -5,30 +7,47 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from agencies import cache as agency_cache
 from core.paging import KnownCount
-from forums import services
+from forums import services, summaries
 from forums.access import session_for_user
 from forums.forms import SessionFilterForm, SessionForm
 from forums.history import session_history
 from forums.models import ForumSession
 
 SESSIONS_PER_PAGE = 25
+CACHE_SECONDS = 24 * 3600  # a new data version leaves the old entries unread; they expire by then
 ATTENDANCE_PER_PAGE = 100
 
 
 @require_safe
 @permission_required("forums.view_forumsession", raise_exception=True)
 def session_list(request):
+    """The same list for everyone who may read sessions: the filter form and the page are cached whole under the
+    sessions' and the places' data versions, the language and the address; the form is validated and the page
+    read only when they are not."""
     form = SessionFilterForm(request.GET)
-    sessions = ForumSession.objects.select_related("tambon", "organizer")
-    if form.is_valid():
-        sessions = form.filter(sessions)
-    page = Paginator(sessions.order_by("-date", "-code"), SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def page():
+        sessions = ForumSession.objects.select_related("tambon", "organizer")
+        if form.is_valid():
+            sessions = form.filter(sessions)
+        return Paginator(sessions.order_by("-date", "-code"), SESSIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "forums/session_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "version": f"{summaries.data_version()}.{agency_cache.version()}",
+        "address": request.GET.urlencode(),
+        "cache_seconds": CACHE_SECONDS,
+    }
+    return render(request, "forums/session_list.html", context)
 
 
 @require_safe

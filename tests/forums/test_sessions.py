@@ -28,6 +28,44 @@ def test_session_list_query_count_is_fixed(coordinator_client, django_assert_num
     assert len(table_rows(response, "session-table")) == min(count, 25)
 
 
+def test_session_list_is_cached_and_follows_marks_sessions_and_places(
+    coordinator_client, django_assert_num_queries
+):
+    """The list is cached whole under the data versions: a mark at the check-in, a session's title and a tambon's
+    name changed through their models (as the admin and the shell change them) show at once."""
+    from tests.forums.test_checkin import op, results, sync
+
+    session = make_session(date=dt.date.today(), status="held", tambon_id="800106", title="เวทีเดิม")
+    person = make_person("CDD", KmRole.EUA)
+    row = make_attendance(session, person)
+    coordinator_client.get("/forums/")
+    with django_assert_num_queries(3):  # login, account, its permissions (the "New session" button)
+        cached = coordinator_client.get("/forums/")
+
+    def cells():
+        return [
+            td.get_text(" ", strip=True)
+            for td in table_rows(coordinator_client.get("/forums/"), "session-table")[0].select("td")
+        ]
+
+    assert cells() == [
+        td.get_text(" ", strip=True) for td in table_rows(cached, "session-table")[0].select("td")
+    ]
+    assert cells()[-1] == "0 / 1"
+    assert results(sync(coordinator_client, session, op(row=row)))[0]["result"] == "saved"
+    assert cells()[-1] == "1 / 1"
+
+    session.refresh_from_db()
+    session.title = "เวทีใหม่"
+    session.save()
+    assert cells()[2] == "เวทีใหม่"
+
+    tambon = session.tambon
+    tambon.name_th = "ท่าไร่ใหม่"
+    tambon.save()
+    assert cells()[4] == "ต.ท่าไร่ใหม่"
+
+
 def test_session_list_filters_by_buddhist_era_period_circle_and_status(coordinator_client):
     wanted = make_session(circle="eua", date=dt.date(2006, 10, 25), status="held")
     make_session(circle="eua", date=dt.date(2007, 1, 5), status="held")  # outside the period
