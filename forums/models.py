@@ -229,10 +229,11 @@ class Attendance(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Every mark writes a history record: its table keeps only the indexes something reads by (the row, the
-    # session, the person for PDPA, the account, the phone's id, the time). The organization and representative
-    # copies are never looked up, and each index would be written 300 times by a save-all. The account is a
-    # foreign key without a database constraint: the constraint's check ran once per record at every commit (300
-    # for a save-all, 1.2 ms); Django still sets it to NULL when the account is deleted.
+    # session, the person for PDPA, the account, the phone's id; not the time: SIMPLE_HISTORY_DATE_INDEX). The
+    # organization and representative copies are never looked up, and each index would be written 300 times by a
+    # save-all. The account is a foreign key without a database constraint: the constraint's check ran once per
+    # record at every commit (300 for a save-all, 1.2 ms); Django still sets it to NULL when the account is
+    # deleted.
     history = HistoricalRecords(
         excluded_fields=["updated_at", "version"],
         bases=[CheckinHistoryFields],

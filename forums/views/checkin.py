@@ -210,36 +210,38 @@ def checkin_data(request, code):
     return JsonResponse(data)
 
 
+def _number(raw: dict, name: str) -> int | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if type(value) is not int or value < 0:  # not a bool either (a subclass of int)
+        raise ValueError(name)
+    return value
+
+
 def _parse_op(raw) -> services.CheckinOp:
-    if not isinstance(raw, dict):
+    """One change of the phone's queue (a save-all sends hundreds: no helper made per change)."""
+    if type(raw) is not dict:
         raise ValueError("not an object")
     kind = raw.get("kind")
     if kind not in services.CheckinOpKind.ALL:
         raise ValueError("kind")
     made_at = parse_datetime(str(raw.get("madeAt") or "")) or timezone.now()
-    if timezone.is_naive(made_at):
-        made_at = timezone.make_aware(made_at, datetime.UTC)
-
-    def number(name):
-        value = raw.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError(name)
-        return value
-
+    if made_at.utcoffset() is None:
+        made_at = made_at.replace(tzinfo=datetime.UTC)
     status = raw.get("status") or ""
-    if not isinstance(status, str):
+    if type(status) is not str:
         raise ValueError("status")
+    batch = raw.get("batch")
     return services.CheckinOp(
-        client_id=uuid.UUID(str(raw.get("clientId"))),
-        kind=kind,
-        made_at=made_at,
-        attendance_id=number("attendanceId"),
-        status=status,
-        version=number("version") or 0,
-        person_id=number("personId"),
-        batch=uuid.UUID(str(raw["batch"])) if raw.get("batch") else None,
+        uuid.UUID(str(raw.get("clientId"))),
+        kind,
+        made_at,
+        _number(raw, "attendanceId"),
+        status,
+        _number(raw, "version") or 0,
+        _number(raw, "personId"),
+        uuid.UUID(str(batch)) if batch else None,
     )
 
 
