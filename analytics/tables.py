@@ -49,10 +49,8 @@ def heatmap(report: Report):
     # A row per session and a column per agency: a spreadsheet has at most 16,384 columns, a region far more
     # sessions than that.
     header = [_("Session"), _("Date"), *(a.code for a in report.agencies)]
-    rows = [
-        [s.code, s.date, *(words[s.state(a.organization.pk)] for a in report.agencies)]
-        for s in report.sessions
-    ]
+    agency_ids = [a.organization.pk for a in report.agencies]
+    rows = [[s.code, s.date, *(words[s.state(pk)] for pk in agency_ids)] for s in report.sessions]
     return header, rows
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -48,6 +49,11 @@ def safe_text(value: str) -> str:
 
 
 def csv_cell(value) -> str | int | float:
+    kind = type(value)  # the usual cells first: a file of every session has tens of thousands
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -98,43 +104,67 @@ def _xlsx_value(value):
     return safe_text(str(value)), None
 
 
-def _shown_width(value, number_format) -> int:
-    if number_format in (BE_DATE_FORMAT, BE_DATETIME_FORMAT):
-        return 12 if number_format == BE_DATE_FORMAT else 18
-    if number_format == PERCENT_FORMAT:
-        return 7
+_DROP_ZERO_WIDTH = str.maketrans(dict.fromkeys(_ZERO_WIDTH_THAI))
+_FORMAT_WIDTHS = {BE_DATE_FORMAT: 12, BE_DATETIME_FORMAT: 18, PERCENT_FORMAT: 7}
+
+
+def _text_width(text: str) -> int:
+    """The widest line of the text in characters that take room."""
+    return max((len(line.translate(_DROP_ZERO_WIDTH)) for line in text.splitlines()), default=0)
+
+
+def _shown_width(value, number_format, widths: dict) -> int:
+    """The cell's width as shown; `widths` remembers each text's width for the sheet (the same words repeat)."""
+    if number_format in _FORMAT_WIDTHS:
+        return _FORMAT_WIDTHS[number_format]
     text = "" if value is None else str(value)
-    return max(
-        (sum(1 for c in line if c not in _ZERO_WIDTH_THAI) for line in text.splitlines() or [""]), default=0
-    )
+    width = widths.get(text)
+    if width is None:
+        width = widths[text] = _text_width(text)
+    return width
 
 
 def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[Sequence]):
+    """A sheet of a write-only workbook: the cells are prepared first (the column widths come from them and must
+    be set before any row is written), then written straight to the file, with no cell kept in memory."""
     sheet = workbook.create_sheet(title=title[:31])
     widths = [len(str(h)) for h in header]
-    sheet.append([safe_text(str(h)) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row_number, row in enumerate(rows, start=2):
-        for column_number, raw in enumerate(row, start=1):
+    text_widths: dict[str, int] = {}
+    prepared = []
+    for row in rows:
+        cells = []
+        for index, raw in enumerate(row):
             value, number_format = _xlsx_value(raw)
-            cell = sheet.cell(row=row_number, column=column_number, value=value)
-            if number_format:
-                cell.number_format = number_format
-            if column_number > len(widths):
+            if index == len(widths):
                 widths.append(0)
-            widths[column_number - 1] = max(widths[column_number - 1], _shown_width(value, number_format))
+            width = _shown_width(value, number_format, text_widths)
+            if width > widths[index]:
+                widths[index] = width
+            if number_format:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            else:
+                cells.append(value)
+        prepared.append(cells)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
     sheet.freeze_panes = "A2"
+    heads = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=safe_text(str(text)))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        heads.append(cell)
+    sheet.append(heads)
+    for cells in prepared:
+        sheet.append(cells)
     return sheet
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
     """A workbook of one sheet per (title, header, rows)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
         add_sheet(workbook, title, header, rows)
     buffer = io.BytesIO()
