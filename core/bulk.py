@@ -44,3 +44,16 @@ def analyze(models, *, using: str = "default") -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def vacuum(models, *, using: str = "default") -> bool:
+    """VACUUM (ANALYZE) tables just loaded in bulk (PostgreSQL): until autovacuum passes, a freshly loaded table
+    has no visibility map, so a count cannot be answered from an index alone and reads the whole table. VACUUM
+    cannot run inside a transaction: inside one (a test's), or on SQLite, nothing is done and False returned."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    return True

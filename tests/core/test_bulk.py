@@ -3,7 +3,7 @@
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -46,3 +46,21 @@ def test_no_rows_writes_nothing():
     with CaptureQueriesContext(connection) as queries:
         bulk.insert_rows(History._meta.db_table, ["id"], [])
     assert len(queries) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vacuum_runs_outside_a_transaction_on_postgresql_only():
+    from agencies.models import Person
+
+    done = bulk.vacuum([Person])
+    assert done is (connection.vendor == "postgresql")
+    if done:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = %s",
+                [Person._meta.db_table],
+            )
+            assert cursor.fetchone() == (True, True)
+    with transaction.atomic():
+        assert bulk.vacuum([Person]) is False  # VACUUM cannot run in a transaction: left to autovacuum
