@@ -10,6 +10,8 @@ app server through the shared cache).
 from core import versions
 
 VERSION_KEY = "agencies:data-version"
+# How long a page keeps what it cached: a new version leaves the old entries unread, and they expire by then.
+SECONDS = 24 * 3600
 
 
 def version() -> int:

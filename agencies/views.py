@@ -23,7 +23,6 @@ from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambo
 from core.paging import KnownCount
 
 PEOPLE_PER_PAGE = 50
-CACHE_SECONDS = 24 * 3600  # a new data version leaves the old entries unread; they expire by then
 HISTORY_PER_PAGE = 20
 COMMUNITY_PER_PAGE = 50
 
@@ -92,7 +91,7 @@ def tambon_list(request):
             "community_page": community_page,
             "page_number": page_number,
             "version": agency_cache.version(),
-            "cache_seconds": CACHE_SECONDS,
+            "cache_seconds": agency_cache.SECONDS,
         },
     )
 
@@ -106,7 +105,7 @@ def _people_count(people, data: dict) -> int:
     count = cache.get(key)
     if count is None:
         count = people.count()
-        cache.set(key, count, CACHE_SECONDS)
+        cache.set(key, count, agency_cache.SECONDS)
     return count
 
 

@@ -1,5 +1,5 @@
 """Writes many marks at once in the database itself: the rows' new status and check-in time, their version, and
-a history record of each, from one JSON parameter.
+a history record of each, the marks sent as arrays (PostgreSQL) or one JSON parameter (SQLite).
 
 For the check-in's common case (a queue of marks, each on the version the phone knew): the rules are checked in
 forums.services before anything is written; here is only the reading (the rows, locked) and the writing. On

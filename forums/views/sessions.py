@@ -16,7 +16,6 @@ from forums.history import session_history
 from forums.models import ForumSession
 
 SESSIONS_PER_PAGE = 25
-CACHE_SECONDS = 24 * 3600  # a new data version leaves the old entries unread; they expire by then
 ATTENDANCE_PER_PAGE = 100
 
 
@@ -45,7 +44,7 @@ def session_list(request):
         "query": query.urlencode(),
         "version": f"{summaries.data_version()}.{agency_cache.version()}",
         "address": request.GET.urlencode(),
-        "cache_seconds": CACHE_SECONDS,
+        "cache_seconds": agency_cache.SECONDS,
     }
     return render(request, "forums/session_list.html", context)
 
