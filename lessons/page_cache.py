@@ -19,9 +19,13 @@ VERSION_KEY = "lessons:page-version"
 TIMEOUT = 15 * 60
 
 
+def version() -> int:
+    (value,) = versions.read([VERSION_KEY])
+    return value
+
+
 def key(note, *parts: str) -> str:
-    (version,) = versions.read([VERSION_KEY])
-    return ":".join(["lessons", "page", str(version), str(note.pk), *parts])
+    return ":".join(["lessons", "page", str(version()), str(note.pk), *parts])
 
 
 def cached(note, build, *parts: str):

@@ -41,6 +41,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import District, Organization, Province, Tambon
+from lessons import page_cache
 from lessons.models import LessonNote
 
 # pythainlp creates ~/pythainlp-data on import unless read-only (and fails where the home directory cannot be
@@ -302,6 +303,7 @@ def refresh_search_text(note: LessonNote) -> str:
     An update, not save(): the note's other fields and its updated_at stay as they are."""
     note.search_text = note_search_text(note)
     LessonNote.objects.filter(pk=note.pk).update(search_text=note.search_text)
+    page_cache.changed()  # an update sends no model signal; cached search answers must go
     return note.search_text
 
 
@@ -315,6 +317,8 @@ def rebuild_search_texts(notes=None) -> int:
             note.search_text = text
             changed.append(note)
     LessonNote.objects.bulk_update(changed, ["search_text"], batch_size=200)
+    if changed:
+        page_cache.changed()
     return len(changed)
 
 

@@ -1,6 +1,7 @@
 """Notes: the list, a note's page, writing and editing, review and publication, comments, and search."""
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -339,10 +340,22 @@ def comment_moderate(request, slug, comment_id, action):
 @login_not_required
 @require_safe
 def note_search(request):
+    """Published notes only, the same for every reader: the answer to a query is cached under the notes' page
+    version (lessons/page_cache.py, bumped by every write to what a note shows) and the language; the search runs
+    only when it is not."""
     query = request.GET.get("q", "").strip()[:200]
     published = LessonNote.objects.published()
-    results = search.search(query, published.select_related("author")) if query else []
-    suggestion = search.suggest(query, published) if query and not results else None
-    return render(
-        request, "lessons/search.html", {"query": query, "results": results, "suggestion": suggestion}
-    )
+
+    @functools.cache
+    def found():
+        results = search.search(query, published.select_related("author")) if query else []
+        suggestion = search.suggest(query, published) if query and not results else None
+        return {"results": results, "suggestion": suggestion}
+
+    context = {
+        "query": query,
+        "found": found,
+        "version": page_cache.version(),
+        "cache_seconds": page_cache.TIMEOUT,
+    }
+    return render(request, "lessons/search.html", context)

@@ -249,3 +249,37 @@ def test_segment_never_opens_a_network_connection(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     assert search.segment(f"KM {BANG_CHAK_FUND}") == "km องค์กร การเงิน ชุมชน ตำบล บางจาก"
+
+
+def test_the_search_page_is_cached_and_follows_a_new_publication(client, make_note):
+    """Published notes only, the same for every reader: an answer is read once, and a note published (or its
+    key lessons searched anew) shows at once."""
+    make_note(title="เวทีบางจาก", body=f"<p>{BANG_CHAK_FUND}</p>")
+    url = "/lessons/search/?q=บางจาก"
+
+    def titles():
+        page = BeautifulSoup(client.get(url).content, "html.parser")
+        return sorted(a.get_text() for a in page.select("#results h2 a"))
+
+    assert titles() == ["เวทีบางจาก"]
+    with CaptureQueriesContext(connection) as queries:
+        assert titles() == ["เวทีบางจาก"]
+    assert not [q for q in queries if "lessons_lessonnote" in q["sql"]]  # nothing of the search read again
+    draft = make_note(title="ร่างบางจาก", body=f"<p>{BANG_CHAK_FUND}</p>", status="draft")
+    assert titles() == ["เวทีบางจาก"]  # a draft is not found ...
+    draft.status = "published"
+    draft.save()
+    assert titles() == ["ร่างบางจาก", "เวทีบางจาก"]  # ... and found at once once published
+    other_url = "/lessons/search/?q=ท่าไร่"
+
+    def found_by_other():
+        page = BeautifulSoup(client.get(other_url).content, "html.parser")
+        return [a.get_text() for a in page.select("#results h2 a")]
+
+    assert found_by_other() == []  # cached as found nothing
+    draft.body = "<p>ออมทุกเดือนที่ท่าไร่</p>"
+    LessonNote.objects.filter(pk=draft.pk).update(body=draft.body)  # the body alone: not searched yet
+    assert found_by_other() == []
+    # The search text written anew is an update that sends no model signal: it empties the cached answers itself.
+    search.refresh_search_text(draft)
+    assert found_by_other() == ["ร่างบางจาก"]
