@@ -1,5 +1,6 @@
 """The version of the agencies' data (geography, organizations, people) that pages put in the keys of what they
-cache from it: the tambons' table with its counts, the number of people a list filter finds.
+cache from it: the tambons' table with its counts, the number of people a list filter finds, the session list
+(its tambons' names).
 
 Every save and delete of those models bumps it (signals, agencies/apps.py); the writes that bypass model signals
 call changed() themselves: the interchange import, the demo data, the geography loader, anonymization. Only
