@@ -1,7 +1,9 @@
 from django import forms
+from django.core.cache import cache
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from agencies import cache as agency_cache
 from agencies.models import KmRole, Organization, Tambon
 from core.widgets import LongSelect
 
@@ -9,14 +11,20 @@ from core.widgets import LongSelect
 class TambonChoices(BaseChoiceIterator):
     """The tambons of the program as choices, read when first needed (a cached page never reads them) and then
     kept for the form: validating and rendering (which peeks at the first choice) read them once. Values only,
-    no model objects, labelled as Tambon.__str__ labels them; `empty_label` first."""
+    no model objects, labelled as Tambon.__str__ labels them; `empty_label` first. The list itself is kept in the
+    cache under the places' version (agencies/cache.py): a dashboard cached for one tambon still validates its
+    address against it, without a query."""
 
     def __init__(self, empty_label):
         self.empty_label, self.choices = empty_label, None
 
     def __iter__(self):
         if self.choices is None:
-            tambons = Tambon.objects.in_program().order_by("code").values_list("code", "name_th")
+            key = f"agencies:tambon-choices:{agency_cache.version()}"
+            tambons = cache.get(key)
+            if tambons is None:
+                tambons = list(Tambon.objects.in_program().order_by("code").values_list("code", "name_th"))
+                cache.set(key, tambons, agency_cache.SECONDS)
             self.choices = [("", self.empty_label), *((c, f"ต.{name}") for c, name in tambons)]
         return iter(self.choices)
 

@@ -9,13 +9,14 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_save
 
-        from agencies.models import Organization, Person
+        from agencies.models import Organization, Person, Tambon
         from forums.models import ForumSession
 
         # Attendance writes bump the data version in forums.summaries.refresh. A session's date, circle, tambon
-        # or status, who is the chair and which agencies are partners change figures without touching
-        # attendance, from any path (forms, admin, shell): the cached figures must not outlive them either.
-        for model in (ForumSession, Person, Organization):
+        # or status, who is the chair, which agencies are partners and a tambon's phase (and name, in the
+        # filter form) change figures without touching attendance, from any path (forms, admin, shell): the
+        # cached figures must not outlive them either.
+        for model in (ForumSession, Person, Organization, Tambon):
             label = model._meta.label_lower
             post_save.connect(_data_changed, sender=model, dispatch_uid=f"analytics.version.save.{label}")
             post_delete.connect(_data_changed, sender=model, dispatch_uid=f"analytics.version.delete.{label}")
@@ -26,6 +27,8 @@ class AnalyticsConfig(AppConfig):
         post_delete.connect(
             _session_deleted, sender=ForumSession, dispatch_uid="analytics.rollup.session.delete"
         )
+        # A tambon's phase decides which row of the phases table its sessions count in: any change of it.
+        pre_save.connect(_phase_changing, sender=Tambon, dispatch_uid="analytics.rollup.tambon.phase")
         for model, field, value in (
             (Person, "is_chair", True),
             (Organization, "kind", Organization.Kind.AGENCY),
@@ -54,6 +57,14 @@ def _session_moving(sender, instance, raw=False, update_fields=None, **kwargs):
     before = sender.objects.filter(pk=instance.pk).values_list("circle", "date").first()
     if before and before != (instance.circle, instance.date):
         rollup.mark_stale(*before)
+
+
+def _phase_changing(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("phase", flat=True).first()
+    if (before or "") != (instance.phase or ""):
+        _every_month(sender)
 
 
 def _session_deleted(sender, instance, **kwargs):

@@ -569,6 +569,23 @@ def test_tambon_phases_group_the_sessions_by_where_they_were_held():
     }  # fmt: skip
 
 
+def test_a_tambon_changing_phase_moves_its_sessions_in_the_stored_figures_at_once():
+    tambon = Tambon.objects.create(
+        code="800101", district_id="8001", name_th="ในเมือง", name_en="Nai Mueang", phase="expansion",
+        joined_on=day(1, 1, year=2006),
+    )  # fmt: skip
+    cdd = make_person("CDD")
+    invite(held("F-01", day(8, 1), tambon="800106"), cdd, "present")
+    invite(held("F-03", day(8, 3), tambon="800101"), cdd, "absent")
+    before = {row["phase"]: row["sessions"] for row in tambon_phases(compute(Scope()))}
+    assert before["pilot"] == 1 and before["expansion"] == 1
+    tambon.phase = Tambon.Phase.PILOT
+    tambon.save()  # the admin and the shell save so
+    stored = tambon_phases(compute(Scope()))
+    assert {row["phase"]: row["sessions"] for row in stored}["pilot"] == 2
+    assert stored == tambon_phases(compute(Scope(), from_sessions=True))
+
+
 # Queries ---------------------------------------------------------------------------------------------------
 
 
