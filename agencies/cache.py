@@ -8,6 +8,8 @@ counts and public facts of places are cached under it, never a person's name (co
 app server through the shared cache).
 """
 
+from django.core.cache import cache
+
 from core import versions
 
 VERSION_KEY = "agencies:data-version"
@@ -17,6 +19,11 @@ SECONDS = 24 * 3600
 
 def version() -> int:
     return versions.read([VERSION_KEY])[0]
+
+
+def cached(name: str, build):
+    """What `build()` returns, kept under `name` and the current version."""
+    return cache.get_or_set(f"agencies:{name}:{version()}", build, SECONDS)
 
 
 def changed() -> None:

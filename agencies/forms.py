@@ -1,5 +1,4 @@
 from django import forms
-from django.core.cache import cache
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -20,11 +19,10 @@ class TambonChoices(BaseChoiceIterator):
 
     def __iter__(self):
         if self.choices is None:
-            key = f"agencies:tambon-choices:{agency_cache.version()}"
-            tambons = cache.get(key)
-            if tambons is None:
-                tambons = list(Tambon.objects.in_program().order_by("code").values_list("code", "name_th"))
-                cache.set(key, tambons, agency_cache.SECONDS)
+            tambons = agency_cache.cached(
+                "tambon-choices",
+                lambda: list(Tambon.objects.in_program().order_by("code").values_list("code", "name_th")),
+            )
             self.choices = [("", self.empty_label), *((c, f"ต.{name}") for c, name in tambons)]
         return iter(self.choices)
 

@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -101,12 +100,7 @@ def _people_count(people, data: dict) -> int:
     province's active people cost more than the rest of the page."""
     described = "|".join(f"{name}={getattr(value, 'pk', value)}" for name, value in sorted(data.items()))
     digest = hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
-    key = f"agencies:people-count:{agency_cache.version()}:{digest}"
-    count = cache.get(key)
-    if count is None:
-        count = people.count()
-        cache.set(key, count, agency_cache.SECONDS)
-    return count
+    return agency_cache.cached(f"people-count:{digest}", people.count)
 
 
 @require_safe

@@ -38,12 +38,8 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple], *, using: str
 def analyze(models, *, using: str = "default") -> None:
     """Fresh planner statistics for tables just loaded in bulk (PostgreSQL; autovacuum would get there later,
     and until then the planner takes a table of a million rows for an empty one). Nothing on SQLite."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if connections[using].vendor == "postgresql":
+        _each_table("ANALYZE", models, using)
 
 
 def vacuum(models, *, using: str = "default") -> bool:
@@ -53,7 +49,12 @@ def vacuum(models, *, using: str = "default") -> bool:
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return False
+    _each_table("VACUUM (ANALYZE)", models, using)
+    return True
+
+
+def _each_table(command: str, models, using: str) -> None:
+    connection = connections[using]
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
-    return True
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")

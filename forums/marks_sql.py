@@ -20,10 +20,9 @@ from forums.models import Attendance
 HISTORY_MODEL = get_history_manager_for_model(Attendance).model
 
 
-def _changes_json(changes, connection) -> str:
-    """The changes as one JSON array of objects, their times and client ids as the database stores them (JSON has
-    no datetime): converted once per distinct time, since a save-all's marks share a few."""
-    native_uuid = connection.features.has_native_uuid_field
+def _db_times(connection):
+    """A converter of times to the text the database stores them as, each distinct time converted once: a
+    save-all's marks share a few."""
     adapt = connection.ops.adapt_datetimefield_value
     times = {None: None}
 
@@ -33,6 +32,14 @@ def _changes_json(changes, connection) -> str:
             times[value] = adapted if isinstance(adapted, str) else adapted.isoformat()
         return times[value]
 
+    return db_time
+
+
+def _changes_json(changes, connection) -> str:
+    """The changes as one JSON array of objects, their times and client ids as the database stores them (JSON has
+    no datetime)."""
+    native_uuid = connection.features.has_native_uuid_field
+    db_time = _db_times(connection)
     return json.dumps(
         [
             {"id": pk, "status": status, "checked_in_at": db_time(checked_in_at),
@@ -80,16 +87,8 @@ def _array(values) -> str:
 
 
 def _changes_arrays(changes, connection) -> list[str]:
-    """The changes as five array literals (ids, statuses, check-in times, client ids, times made), each time
-    converted once: a save-all's marks share a few."""
-    adapt = connection.ops.adapt_datetimefield_value
-    times = {None: None}
-
-    def db_time(value):
-        if value not in times:
-            times[value] = adapt(value).isoformat()
-        return times[value]
-
+    """The changes as five array literals (ids, statuses, check-in times, client ids, times made)."""
+    db_time = _db_times(connection)
     ids, statuses, checked_in, clients, made = zip(*changes, strict=True)
     return [
         _array(ids),
