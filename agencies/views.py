@@ -106,37 +106,73 @@ def _people_count(people, data: dict) -> int:
 @require_safe
 @permission_required("agencies.view_person", raise_exception=True)
 def person_list(request):
+    """The same list for everyone who may read people: the filter form and the page are cached whole under the
+    agencies' data version, the language and the address, for PERSONAL_SECONDS (it shows names); the form is
+    validated and the page read only when they are not."""
     form = PersonFilterForm(request.GET)
-    people = Person.objects.select_related("organization", "tambon")
-    rows = people
-    if form.is_valid():
-        people = form.filter(people)
-        rows = KnownCount(people, _people_count(people, form.cleaned_data))
-    page = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def page():
+        people = Person.objects.select_related("organization", "tambon")
+        rows = people
+        if form.is_valid():
+            people = form.filter(people)
+            rows = KnownCount(people, _people_count(people, form.cleaned_data))
+        return Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "agencies/person_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "version": agency_cache.version(),
+        "address": request.GET.urlencode(),
+        "cache_seconds": agency_cache.PERSONAL_SECONDS,
+    }
+    return render(request, "agencies/person_list.html", context)
 
 
 @require_safe
 def person_detail(request, code):
+    """A person and their attendance history. The access is checked and logged on every request; the content is
+    cached under the person page's version (agencies.cache: places, people and attendance figures), the page of
+    the history, the language and what the reader's permissions show."""
     person = access.person_for_user(request.user, code)
     pdpa.log_access(request.user, person)
-    context = {
-        "person": person,
-        "duplicates": person.possible_duplicates().select_related("organization"),
-        "history": None,
-    }
+    user = request.user
     # Attendance is personal data of its own: only those who may read attendance see the history.
-    if access.may_read_attendance(request.user):
-        history = person.attendances.select_related("session", "organization", "representative").order_by(
+    reads_attendance = access.may_read_attendance(user)
+
+    @functools.cache
+    def history():
+        if not reads_attendance:
+            return None
+        rows = person.attendances.select_related("session", "organization", "representative").order_by(
             "-session__date", "-session__code"
         )
-        context["history"] = Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+        return Paginator(rows, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+
+    reader = "".join(
+        "1" if allowed else "0"
+        for allowed in (
+            reads_attendance,
+            access.may_see_personal_data(user),
+            user.has_perm("agencies.export_person"),
+            user.has_perm("agencies.erase_person"),
+        )
+    )
+    context = {
+        "person": person,
+        "duplicates": functools.cache(
+            lambda: list(person.possible_duplicates().select_related("organization"))
+        ),
+        "history": history,
+        "version": agency_cache.person_page_version(),
+        "reader": reader,
+        "page_number": request.GET.get("page") or "1",
+        "cache_seconds": agency_cache.PERSONAL_SECONDS,
+    }
     return render(request, "agencies/person_detail.html", context)
 
 

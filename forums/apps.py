@@ -14,8 +14,12 @@ class ForumsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from agencies.models import Person
-        from forums import pdpa  # noqa: F401  (registers the forums' personal data with agencies.pdpa)
+
+        # forums.pdpa registers the forums' personal data with agencies.pdpa
+        from forums import page_cache, pdpa  # noqa: F401
         from forums.models import ForumSession
+
+        page_cache.connect()
 
         pre_delete.connect(_session_deleting, sender=ForumSession, dispatch_uid="forums.reach.pre_delete")
         post_delete.connect(_session_deleted, sender=ForumSession, dispatch_uid="forums.reach.post_delete")

@@ -314,7 +314,7 @@ def partner_bits(partner_ids) -> dict[int, int]:
 DATA_VERSION_KEY = "forums:data-version"
 
 
-def _version_keys(circle: str | None) -> list[str]:
+def version_keys(circle: str | None) -> list[str]:
     # A global part, bumped by changes that can touch any figure, and one per circle ("any" for scopes over
     # all circles): marks at a tambon's three-party forum leave the executives' cached dashboard in place.
     return [DATA_VERSION_KEY, f"{DATA_VERSION_KEY}:{circle or 'any'}"]
@@ -322,7 +322,7 @@ def _version_keys(circle: str | None) -> list[str]:
 
 def data_version(circle: str | None = None) -> str:
     """The version of the figures of scopes limited to this circle (None: all circles)."""
-    return ".".join(map(str, versions.read(_version_keys(circle))))
+    return ".".join(map(str, versions.read(version_keys(circle))))
 
 
 def data_changed(circles: Iterable[str] | None = None) -> None:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies import cache as agency_cache
 from core.paging import KnownCount
-from forums import services, summaries
+from forums import page_cache, services, summaries
 from forums.access import session_for_user
 from forums.forms import SessionFilterForm, SessionForm
 from forums.history import session_history
@@ -51,20 +51,34 @@ def session_list(request):
 
 @require_safe
 def session_detail(request, code):
+    """The session with its summary, a page of its list and the latest changes. Everything below the heading is
+    cached (page_cache.session_version: any change to the session, its list, its people or places starts a new
+    version) for each page of the list, language and what the reader's permissions show; the permission check
+    is made first, on every request."""
     session = session_for_user(request.user, code)
-    attendances = session.attendances.select_related("person", "organization", "representative").order_by(
-        "organization__sort_order", "organization__code", "person__first_name", "person__last_name"
-    )
-    summary = services.summary(session)
-    # A page of the list at a time (a provincial forum can have thousands of invitees), counted by the summary.
-    page = Paginator(
-        KnownCount(attendances, summary["invited"] + summary["walk_ins"]), ATTENDANCE_PER_PAGE
-    ).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def summary():
+        return services.summary(session)
+
+    @functools.cache
+    def page():
+        attendances = session.attendances.select_related("person", "organization", "representative").order_by(
+            "organization__sort_order", "organization__code", "person__first_name", "person__last_name"
+        )
+        # A page of the list at a time (a provincial forum can have thousands of invitees), counted by the
+        # summary.
+        counted = KnownCount(attendances, summary()["invited"] + summary()["walk_ins"])
+        return Paginator(counted, ATTENDANCE_PER_PAGE).get_page(request.GET.get("page"))
+
     context = {
         "session": session,
         "page": page,
         "summary": summary,
-        "history": session_history(session, limit=50),
+        "history": functools.cache(lambda: session_history(session, limit=50)),
+        "version": page_cache.session_version(session),
+        "page_number": request.GET.get("page") or "1",
+        "cache_seconds": page_cache.SECONDS,
     }
     return render(request, "forums/session_detail.html", context)
 
