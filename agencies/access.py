@@ -33,10 +33,13 @@ def organization_for_user(user, code: str) -> Organization:
     return get_object_or_404(Organization.objects.select_related("tambon"), code=code)
 
 
-def person_for_user(user, code: str) -> Person:
-    """The person with this code, for anyone who may read people: 403 otherwise, 404 for an unknown code."""
+def person_for_user(user, code: str, *, related: bool = True) -> Person:
+    """The person with this code, for anyone who may read people: 403 otherwise, 404 for an unknown code. With
+    related=False their organization, tambon and account are not read with them (a page that caches what shows
+    them reads them only when it draws it)."""
     _require(user, "agencies.view_person")
-    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+    people = Person.objects.select_related("organization", "tambon", "user") if related else Person.objects
+    return get_object_or_404(people, code=code)
 
 
 def person_for_export(user, code: str) -> Person:

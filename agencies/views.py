@@ -138,7 +138,7 @@ def person_detail(request, code):
     """A person and their attendance history. The access is checked and logged on every request; the content is
     cached under the person page's version (agencies.cache: places, people and attendance figures), the page of
     the history, the language and what the reader's permissions show."""
-    person = access.person_for_user(request.user, code)
+    person = access.person_for_user(request.user, code, related=False)
     pdpa.log_access(request.user, person)
     user = request.user
     # Attendance is personal data of its own: only those who may read attendance see the history.
@@ -164,6 +164,10 @@ def person_detail(request, code):
     )
     context = {
         "person": person,
+        # with their organization, tambon and account, when the page is drawn
+        "drawn": functools.cache(
+            lambda: Person.objects.select_related("organization", "tambon", "user").get(pk=person.pk)
+        ),
         "duplicates": functools.cache(
             lambda: list(person.possible_duplicates().select_related("organization"))
         ),

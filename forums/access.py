@@ -53,19 +53,24 @@ def may_organize(user, organizer, tambon) -> bool:
     )
 
 
-def session_for_user(user, code: str, *, change: bool = False, lock: bool = False) -> ForumSession:
+def session_for_user(
+    user, code: str, *, change: bool = False, lock: bool = False, related: bool = True
+) -> ForumSession:
     """The session with this code if the user may read it (or change it and its attendance, with change=True).
 
     403 when the user's role does not allow it at all; 404 when the session does not exist or lies outside the
     coordinator's scope (their agencies' and tambons' sessions), so that nothing tells them it is there. With
     lock=True (inside a transaction) the session's row is locked until it ends: writers of one session queue.
+    With related=False the session's tambon, organizer and note-taker are not read with it (a page that caches
+    what shows them reads them only when it draws it).
     """
     if not user.has_perm("forums.view_forumsession"):
         raise PermissionDenied
     if change and not user.has_perm("forums.change_attendance"):
         raise PermissionDenied
     sessions = changeable_sessions(user) if change else ForumSession.objects.all()
-    sessions = sessions.select_related("tambon", "organizer", "note_taker")
+    if related:
+        sessions = sessions.select_related("tambon", "organizer", "note_taker")
     if lock:
         sessions = sessions.select_for_update(of=("self",))
     return get_object_or_404(sessions, code=code)

@@ -6,35 +6,33 @@ changes with every write that can change what they show:
 - the figures' data version of the session's circle (forums.summaries: every attendance write through
   forums.services, the admin included, and every save of a session, person, organization or tambon);
 - the places' and people's version (agencies.cache: names, and anonymization, which bypasses signals);
-- the latest history record of the session's attendance: the writes that change no figure (an invitee's reply)
-  still write one;
+- the invitees' replies' version (forums.services.reply_by_invitee: a reply changes no figure);
 - the accounts' version, bumped when an account is saved or deleted: the history names who made each change.
 An erased person's old entries are never read again (a new version) and are gone from the cache when they
 expire. Permission checks and the personal-data access log are made on every request, before the cache.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 
 from agencies import cache as agency_cache
 from core import versions
 from forums import summaries
-from forums.models import Attendance
 
 ACCOUNTS_KEY = "forums:accounts-version"
+REPLIES_KEY = "forums:replies-version"
 SECONDS = agency_cache.PERSONAL_SECONDS
 
 
-def _read(circle: str | None) -> str:
-    keys = [*summaries.version_keys(circle), agency_cache.VERSION_KEY, ACCOUNTS_KEY]
+def session_version(session) -> str:
+    """One cache read, no query."""
+    keys = [*summaries.version_keys(session.circle), agency_cache.VERSION_KEY, ACCOUNTS_KEY, REPLIES_KEY]
     return ".".join(map(str, versions.read(keys)))
 
 
-def session_version(session) -> str:
-    """One query (the latest history record of the session's list) and one cache read."""
-    latest = Attendance.history.filter(session_id=session.pk).aggregate(latest=Max("history_id"))["latest"]
-    return f"{_read(session.circle)}.{latest or 0}"
+def replied() -> None:
+    """Call after an invitee's reply is saved."""
+    versions.bump_after_write([REPLIES_KEY])
 
 
 def accounts_changed(sender=None, update_fields=None, **kwargs) -> None:

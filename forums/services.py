@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from agencies.models import KmRole, Organization, Person
 from core import bulk
-from forums import marks_sql, summaries
+from forums import marks_sql, page_cache, summaries
 from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
 Status = Attendance.Status
@@ -858,4 +858,5 @@ def reply_by_invitee(row: Attendance, answer: str, *, reason: str = "", represen
     row._history_user = None
     row._change_reason = "invitee link"
     row.save(update_fields=["reply", "reply_reason", "reply_representative", "replied_at", "updated_at"])
+    page_cache.replied()
     return row

@@ -51,11 +51,11 @@ def session_list(request):
 
 @require_safe
 def session_detail(request, code):
-    """The session with its summary, a page of its list and the latest changes. Everything below the heading is
-    cached (page_cache.session_version: any change to the session, its list, its people or places starts a new
+    """The session with its summary, a page of its list and the latest changes, cached whole
+    (page_cache.session_version: any change to the session, its list, its people or places starts a new
     version) for each page of the list, language and what the reader's permissions show; the permission check
-    is made first, on every request."""
-    session = session_for_user(request.user, code)
+    is made first, on every request, and the session's related rows are read only to draw the page."""
+    session = session_for_user(request.user, code, related=False)
 
     @functools.cache
     def summary():
@@ -73,11 +73,21 @@ def session_detail(request, code):
 
     context = {
         "session": session,
+        # with its tambon, organizer and note-taker, when the page is drawn
+        "drawn": functools.cache(
+            lambda: ForumSession.objects.select_related("tambon", "organizer", "note_taker").get(
+                pk=session.pk
+            )
+        ),
         "page": page,
         "summary": summary,
         "history": functools.cache(lambda: session_history(session, limit=50)),
         "version": page_cache.session_version(session),
         "page_number": request.GET.get("page") or "1",
+        "reader": "".join(
+            "1" if request.user.has_perm(name) else "0"
+            for name in ("forums.change_attendance", "forums.change_forumsession")
+        ),
         "cache_seconds": page_cache.SECONDS,
     }
     return render(request, "forums/session_detail.html", context)

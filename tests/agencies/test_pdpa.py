@@ -170,11 +170,19 @@ def test_person_page_query_count_is_fixed(coordinator_client, django_assert_num_
     person = make_person("CDD", first_name="มานพ")
     for _index in range(count):
         make_attendance(make_session(status="held"), person, status="present")
-    # session, user, permissions (two, also for the phone), person, access-log insert, duplicates, and the
-    # attendance history: its count and one page
-    with django_assert_num_queries(8):
+    # session, user, permissions (two, also for the phone), person, access-log insert, the person with their
+    # organization, tambon and account to draw the page, duplicates, and the attendance history: its count and
+    # one page
+    with django_assert_num_queries(9):
         response = coordinator_client.get(f"/people/{person.code}/")
     assert response.status_code == 200
+    # again, from the cache: session, user, permissions, person, access-log insert
+    with django_assert_num_queries(5):
+        again = coordinator_client.get(f"/people/{person.code}/")
+    assert again.status_code == 200
+    assert str(BeautifulSoup(again.content, "html.parser").select_one("#attendance-history")) == str(
+        BeautifulSoup(response.content, "html.parser").select_one("#attendance-history")
+    )
 
 
 def test_an_unknown_person_writes_no_access_log_row(coordinator_client):

@@ -94,8 +94,8 @@ def test_session_page_query_count_is_fixed(coordinator_client, django_assert_num
     with django_assert_num_queries(11):
         response = coordinator_client.get(f"/forums/{session.code}/")
     assert len(table_rows(response, "attendance-table")) == min(count, 100)  # a page of 100
-    # read again: the access check and the version (the list's latest history record), the rest from the cache
-    with django_assert_num_queries(5):
+    # read again: the login, the account's permissions and the access check; the rest from the cache
+    with django_assert_num_queries(4):
         again = coordinator_client.get(f"/forums/{session.code}/")
     assert table_rows(again, "attendance-table") == table_rows(response, "attendance-table")
 
