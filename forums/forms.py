@@ -151,7 +151,9 @@ class NewPersonForm(forms.ModelForm):
 
 
 class WalkInForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    """Someone who came without an invitation. The form's one-time token (forums.services.use_token) is posted
+    beside it, drawn apart from the fields, which the check-in page caches."""
+
     person = PersonLookupField(label=_("Portal code or name"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),

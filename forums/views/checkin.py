@@ -7,6 +7,7 @@ its files, so that the page opens without a connection.
 """
 
 import datetime
+import functools
 import json
 import re
 import uuid
@@ -15,6 +16,7 @@ from secrets import token_urlsafe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
@@ -28,8 +30,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from agencies import cache as agency_cache
 from agencies.models import KmRole, Person
-from forums import services
+from forums import page_cache, services
 from forums.access import session_for_user
 from forums.codes import invitation_code
 from forums.forms import NewPersonForm, RepresentativeForm, WalkInForm
@@ -139,16 +142,35 @@ def _labels():
     }
 
 
-def _context(request, session, **extra):
-    rows = list(_rows(session))
+def _list_data(session) -> dict:
+    """The session's list as the page hands it to the phone, cached under the session page's version
+    (forums.page_cache: every mark, walk-in and removal, a renamed person or organization starts a new one); the
+    time it is read is added on every request: the list was the server's as late as that."""
+    name = f"forums:checkin:{session.pk}:{page_cache.session_version(session)}"
+    data = cache.get(name)
+    if data is None:
+        data = session_data(session, _rows(session))
+        del data["generatedAt"]
+        cache.set(name, data, page_cache.SECONDS)
+    return {**data, "generatedAt": server_time()}
+
+
+def _context(request, session, *, walk_in_form=None, new_person_form=None, walk_in_token=None, **extra):
+    """The page's context. The walk-in forms as drawn empty are cached (the organizations they offer are those of
+    the session's tambon, under the places' version); the form's one-time token is drawn on every request."""
+    data = _list_data(session)
     return {
         "session": session,
-        "checkin_data": session_data(session, rows),
+        "checkin_data": data,
         "labels": _labels(),
-        "has_rows": bool(rows),
+        "has_rows": bool(data["rows"]),
         "statuses": MARKABLE,
-        "walk_in_form": extra.pop("walk_in_form", None) or WalkInForm(initial={"token": _new_token()}),
-        "new_person_form": extra.pop("new_person_form", None) or NewPersonForm(session=session, prefix="new"),
+        "walk_in_form": walk_in_form or functools.cache(WalkInForm),
+        "new_person_form": new_person_form
+        or functools.cache(lambda: NewPersonForm(session=session, prefix="new")),
+        "walk_in_token": walk_in_token or _new_token(),
+        "forms_version": agency_cache.version(),
+        "cache_seconds": agency_cache.SECONDS,
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         **extra,
     }
@@ -160,7 +182,7 @@ def _new_token():
 
 @require_safe
 def checkin(request, code):
-    session = session_for_user(request.user, code, change=True)
+    session = session_for_user(request.user, code, change=True, related=False)
     return render(request, "forums/checkin.html", _context(request, session))
 
 
@@ -367,7 +389,7 @@ def walk_in(request, code):
             form.add_error("person", _("Type a portal code or name, or tick “a new person”."))
         elif adding_new and not new_person_form.is_valid():
             pass
-        elif not services.use_token(form.cleaned_data["token"]):
+        elif not services.use_token(request.POST.get("token", "")):
             messages.info(request, _("This walk-in was already saved."))
             return redirect("forums:checkin", code=code)
         else:
@@ -395,7 +417,12 @@ def walk_in(request, code):
                 )  # fmt: skip
             return redirect("forums:checkin", code=code)
     context = _context(
-        request, session, walk_in_form=form, new_person_form=new_person_form, open_walk_in=True
+        request,
+        session,
+        walk_in_form=form,
+        new_person_form=new_person_form,
+        walk_in_token=request.POST.get("token"),  # a second try of the same walk-in keeps its token
+        open_walk_in=True,
     )
     return render(request, "forums/checkin.html", context, status=400)
 

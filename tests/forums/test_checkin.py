@@ -10,7 +10,7 @@ from agencies.models import KmRole, Organization, Person
 from forums import services
 from forums.codes import attendance_for_code, invitation_code
 from forums.models import Attendance
-from tests.factories import make_attendance, make_person, make_session, make_user
+from tests.factories import make_attendance, make_community_organization, make_person, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 Status = Attendance.Status
@@ -83,6 +83,72 @@ def test_checkin_page_query_count_does_not_grow(coordinator_client, django_asser
         "rep",
         "qr",
     }
+
+
+def page_data(client, session) -> dict:
+    page = BeautifulSoup(client.get(checkin_url(session)).content, "html.parser")
+    return json.loads(page.select_one("#checkin-data").string)
+
+
+def walk_in_tokens(client, session) -> list[str]:
+    page = BeautifulSoup(client.get(checkin_url(session)).content, "html.parser")
+    return [field["value"] for field in page.select('form[action$="walk-in/"] input[name=token]')]
+
+
+def test_the_checkin_page_read_again_comes_from_the_cache_and_follows_every_mark(
+    coordinator_client, django_assert_num_queries
+):
+    session = make_session()
+    rows = invite_many(session, 3)
+    first = page_data(coordinator_client, session)
+    # login, account, permissions, the session with the coordinator's scope: no list, no organizations
+    with django_assert_num_queries(4):
+        coordinator_client.get(checkin_url(session))
+    again = page_data(coordinator_client, session)
+    assert again["rows"] == first["rows"]
+    assert again["generatedAt"] > first["generatedAt"]  # when the list was read as the server's: now
+    assert results(sync(coordinator_client, session, op(row=rows[0], status="late")))[0]["result"] == "saved"
+    marked = page_data(coordinator_client, session)
+    assert [row["s"] for row in marked["rows"] if row["id"] == rows[0].pk] == ["late"]
+    person = rows[1].person
+    person.first_name = "เปลี่ยนชื่อ"
+    person.save()  # the admin and the shell save so
+    names = [row["name"] for row in page_data(coordinator_client, session)["rows"]]
+    assert any("เปลี่ยนชื่อ" in name for name in names)
+
+
+def test_each_load_of_the_checkin_page_gets_its_own_walk_in_token(coordinator_client):
+    session = make_session()
+    (one,) = walk_in_tokens(coordinator_client, session)
+    (two,) = walk_in_tokens(coordinator_client, session)  # the forms come from the cache now
+    assert one and two and one != two
+    people = [make_person("NFE", KmRole.AMNUAY) for _ in range(2)]
+    for person, token in zip(people, (one, two), strict=True):
+        response = coordinator_client.post(
+            checkin_url(session, "walk-in/"), {"person": person.code, "status": "present", "token": token}
+        )
+        assert response.status_code == 302
+    assert session.attendances.filter(person__in=people, invited=False).count() == 2
+    # a form sent with errors keeps its token, so that sending it again once mended is still one walk-in
+    response = coordinator_client.post(checkin_url(session, "walk-in/"), {"person": "", "token": "kept-1"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    assert [f["value"] for f in page.select('form[action$="walk-in/"] input[name=token]')] == ["kept-1"]
+
+
+def test_the_walk_in_forms_offer_the_organizations_of_the_sessions_tambon(coordinator_client):
+    def offered(session):
+        page = BeautifulSoup(coordinator_client.get(checkin_url(session)).content, "html.parser")
+        return {o.get_text() for o in page.select("select[name=new-organization] option")}
+
+    here = make_community_organization(tambon="800119", name_th="กลุ่มออมทรัพย์บ้านเหนือ")
+    there = make_community_organization(tambon="800106", name_th="กลุ่มออมทรัพย์บ้านใต้")
+    in_119 = offered(make_session(tambon="800119"))
+    in_106 = offered(make_session(tambon="800106"))
+    assert any(here.name_th in text for text in in_119) and not any(there.name_th in t for t in in_119)
+    assert any(there.name_th in text for text in in_106) and not any(here.name_th in t for t in in_106)
+    added = make_community_organization(tambon="800119", name_th="กลุ่มสัจจะใหม่")  # a model signal
+    assert any(added.name_th in text for text in offered(make_session(tambon="800119")))
 
 
 def test_checkin_page_of_300_invitees_is_under_150_kb(coordinator_client):
