@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from agencies import cache as agency_cache
 from agencies.models import KmRole, Organization, Person, Tambon
 from forums.access import changeable_sessions
 from forums.models import ForumSession
@@ -71,6 +72,7 @@ def privacy(request):
     interface text, so both versions are written out rather than translated through the catalogue."""
     context = {
         "retention_years": settings.PDPA_RETENTION_YEARS,
+        "cache_minutes": agency_cache.PERSONAL_SECONDS // 60,
         "contact_email": settings.DEFAULT_FROM_EMAIL,
         "partners": Organization.objects.partners(),
     }

@@ -67,6 +67,8 @@ def test_privacy_notice_is_open_to_anonymous_visitors_in_thai_and_english(client
                     "Your rights"):  # fmt: skip
         assert heading in [h.text for h in english.select("h2")], heading
     assert "7 ปี" in thai_text and "7 years" in english_text
+    # how long a cached page that shows names is kept, as agencies.cache keeps it
+    assert "ภายใน 15 นาที" in thai_text and "within 15 minutes" in english_text
     assert "สำนักงานคณะกรรมการคุ้มครองข้อมูลส่วนบุคคล" in thai_text
     assert "มาตรา 24 (4)" in thai_text and "section 24 (4)" in english_text
     assert {a["href"] for a in thai.select("a[href^=mailto]")} == {"mailto:km-office@nakhon.example"}
