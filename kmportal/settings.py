@@ -268,6 +268,8 @@ if env_str("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("REDIS_URL"),
             "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "kmportal"),
+            # each release keeps its own entries (kmportal/release.py)
+            "KEY_FUNCTION": "kmportal.release.make_key",
             "TIMEOUT": 24 * 3600,
         }
     }
@@ -276,6 +278,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "kmportal",
+            "KEY_FUNCTION": "kmportal.release.make_key",
             "TIMEOUT": 24 * 3600,
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
