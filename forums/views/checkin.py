@@ -142,27 +142,29 @@ def _labels():
     }
 
 
-def _list_data(session) -> dict:
+def _list_data(session) -> tuple[str, dict]:
     """The session's list as the page hands it to the phone, cached under the session page's version
     (forums.page_cache: every mark, walk-in and removal, a renamed person or organization starts a new one); the
     time it is read is added on every request: the list was the server's as late as that."""
-    name = f"forums:checkin:{session.pk}:{page_cache.session_version(session)}"
+    version = page_cache.session_version(session)
+    name = f"forums:checkin:{session.pk}:{version}"
     data = cache.get(name)
     if data is None:
         data = session_data(session, _rows(session))
         del data["generatedAt"]
         cache.set(name, data, page_cache.SECONDS)
-    return {**data, "generatedAt": server_time()}
+    return version, {**data, "generatedAt": server_time()}
 
 
 def _context(request, session, *, walk_in_form=None, new_person_form=None, walk_in_token=None, **extra):
     """The page's context. The walk-in forms as drawn empty are cached (the organizations they offer are those of
     the session's tambon, under the places' version); the form's one-time token is drawn on every request."""
-    data = _list_data(session)
+    version, data = _list_data(session)
     return {
         "session": session,
         "checkin_data": data,
-        "labels": _labels(),
+        "list_version": version,
+        "labels": _labels,
         "has_rows": bool(data["rows"]),
         "statuses": MARKABLE,
         "walk_in_form": walk_in_form or functools.cache(WalkInForm),

@@ -115,6 +115,14 @@ def test_the_checkin_page_read_again_comes_from_the_cache_and_follows_every_mark
     person.save()  # the admin and the shell save so
     names = [row["name"] for row in page_data(coordinator_client, session)["rows"]]
     assert any("เปลี่ยนชื่อ" in name for name in names)
+    session.title = "เวทีย้ายวัน"
+    session.save()
+    page = BeautifulSoup(coordinator_client.get(checkin_url(session)).content, "html.parser")
+    assert "เวทีย้ายวัน" in page.select_one("h1").get_text()
+    coordinator_client.cookies["django_language"] = "en"
+    page = BeautifulSoup(coordinator_client.get(checkin_url(session)).content, "html.parser")
+    assert page.select_one("h1").get_text().startswith("Check-in")
+    assert "Clear mark" in page.select_one("#checkin-row-template").decode_contents()
 
 
 def test_each_load_of_the_checkin_page_gets_its_own_walk_in_token(coordinator_client):
