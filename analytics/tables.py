@@ -31,9 +31,9 @@ def agencies(report: Report):
 def sessions(report: Report):
     header = [_("Code"), _("Date"), _("Title"), _("Invited agencies"), _("Represented agencies"), _("Unison %"),
               _("Chair attended")]  # fmt: skip
+    answer = {True: _("yes"), False: _("no")}  # translated once, not once per session
     rows = [
-        [s.code, s.date, s.title, len(s.invited), s.represented_invited, _pct(s.unison),
-         _("yes") if s.chair_attended else _("no")]
+        [s.code, s.date, s.title, len(s.invited), s.represented_invited, _pct(s.unison), answer[s.chair_attended]]
         for s in report.sessions
     ]  # fmt: skip
     return header, rows
