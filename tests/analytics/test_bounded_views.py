@@ -108,10 +108,11 @@ def test_person_history_is_paged_with_a_fixed_query_count(office_client, django_
     for index in range(count):
         session = make_session(status="held", date=dt.date(2006, 1, 1) + dt.timedelta(days=index))
         make_attendance(session, person, status="present")
-    # Session, user, the user's two permission sets, the person, the access log, the history's count and page
-    # and the possible duplicates: whether the reader is an administrator now comes from the permissions already
-    # read, not from a query of its own.
-    with django_assert_num_queries(8):
+    # Session, user, the user's two permission sets, the person, the access log, the person with their
+    # organization, tambon and account to draw the page, the history's count and page and the possible
+    # duplicates: whether the reader is an administrator now comes from the permissions already read, not from a
+    # query of its own.
+    with django_assert_num_queries(9):
         response = office_client.get(f"/people/{person.code}/")
     assert len(page(response).select("#attendance-history tbody tr")) == min(count, 20)
 
