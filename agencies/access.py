@@ -33,12 +33,16 @@ def organization_for_user(user, code: str) -> Organization:
     return get_object_or_404(Organization.objects.select_related("tambon"), code=code)
 
 
+# What a person's pages show with them: read in the same query.
+PERSON_RELATED = ("organization", "tambon", "user")
+
+
 def person_for_user(user, code: str, *, related: bool = True) -> Person:
     """The person with this code, for anyone who may read people: 403 otherwise, 404 for an unknown code. With
     related=False their organization, tambon and account are not read with them (a page that caches what shows
     them reads them only when it draws it)."""
     _require(user, "agencies.view_person")
-    people = Person.objects.select_related("organization", "tambon", "user") if related else Person.objects
+    people = Person.objects.select_related(*PERSON_RELATED) if related else Person.objects
     return get_object_or_404(people, code=code)
 
 
@@ -46,10 +50,10 @@ def person_for_export(user, code: str) -> Person:
     """The person with this code, for someone who may export everything held about people: 403 for anyone else
     (whether the code exists or not), 404 for an unknown code."""
     _require(user, "agencies.export_person")
-    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+    return get_object_or_404(Person.objects.select_related(*PERSON_RELATED), code=code)
 
 
 def person_for_erasure(user, code: str) -> Person:
     """The same, for someone who may erase people's personal data."""
     _require(user, "agencies.erase_person")
-    return get_object_or_404(Person.objects.select_related("organization", "tambon", "user"), code=code)
+    return get_object_or_404(Person.objects.select_related(*PERSON_RELATED), code=code)

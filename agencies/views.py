@@ -166,7 +166,7 @@ def person_detail(request, code):
         "person": person,
         # with their organization, tambon and account, when the page is drawn
         "drawn": functools.cache(
-            lambda: Person.objects.select_related("organization", "tambon", "user").get(pk=person.pk)
+            lambda: Person.objects.select_related(*access.PERSON_RELATED).get(pk=person.pk)
         ),
         "duplicates": functools.cache(
             lambda: list(person.possible_duplicates().select_related("organization"))

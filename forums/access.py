@@ -53,6 +53,10 @@ def may_organize(user, organizer, tambon) -> bool:
     )
 
 
+# What a session's pages show with it: read in the same query.
+SESSION_RELATED = ("tambon", "organizer", "note_taker")
+
+
 def session_for_user(
     user, code: str, *, change: bool = False, lock: bool = False, related: bool = True
 ) -> ForumSession:
@@ -70,7 +74,7 @@ def session_for_user(
         raise PermissionDenied
     sessions = changeable_sessions(user) if change else ForumSession.objects.all()
     if related:
-        sessions = sessions.select_related("tambon", "organizer", "note_taker")
+        sessions = sessions.select_related(*SESSION_RELATED)
     if lock:
         sessions = sessions.select_for_update(of=("self",))
     return get_object_or_404(sessions, code=code)

@@ -17,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 
 SUFFIXES = (".py", ".html", ".txt", ".po", ".js", ".mjs", ".css", ".json", ".svg", ".woff2", ".ttf", ".png")
-# Not part of what is served: the environment, the tests, what the app writes, what collectstatic copies.
-SKIPPED = {".venv", "var", "tests", "node_modules", "staticfiles", "media", "__pycache__"}
+# Not part of what is served: the tests, and what the app writes (uploads, collected static files). Hidden
+# directories (.venv, .git) are skipped too.
+SKIPPED = {"var", "tests"}
 
 
 @functools.cache

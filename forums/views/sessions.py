@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from agencies import cache as agency_cache
 from core.paging import KnownCount
 from forums import page_cache, services, summaries
-from forums.access import session_for_user
+from forums.access import SESSION_RELATED, session_for_user
 from forums.forms import SessionFilterForm, SessionForm
 from forums.history import session_history
 from forums.models import ForumSession
@@ -75,9 +75,7 @@ def session_detail(request, code):
         "session": session,
         # with its tambon, organizer and note-taker, when the page is drawn
         "drawn": functools.cache(
-            lambda: ForumSession.objects.select_related("tambon", "organizer", "note_taker").get(
-                pk=session.pk
-            )
+            lambda: ForumSession.objects.select_related(*SESSION_RELATED).get(pk=session.pk)
         ),
         "page": page,
         "summary": summary,

@@ -199,11 +199,12 @@ def test_main_pages_pass_axe_and_fit_a_phone_in_each_language(browser, live_serv
         ("coordinator", "/lessons/"),
         ("coordinator", note_path),
         ("coordinator", "/lessons/search/?q=" + quote("ออม")),
-    ]
-    layout_pages = [
         ("coordinator", "/people/"),
         ("coordinator", "/tambons/"),
         ("coordinator", f"/people/{person.code}/"),
+        ("anonymous", "/privacy/"),
+    ]
+    layout_pages = [
         ("coordinator", "/agencies/"),
         ("coordinator", "/organizations/CDD/"),
         ("governor_office", "/dashboard/agencies/CDD/"),

@@ -39,7 +39,7 @@ def test_what_is_not_served_leaves_the_fingerprint_alone(tmp_path):
         ".venv/lib/site.py": "x = 1\n",
         "tests/test_page.py": "def test(): ...\n",
         "var/uploads/note.txt": "uploaded\n",
-        "app/__pycache__/views.py": "cached\n",
+        "app/__pycache__/views.cpython-311.pyc": "compiled\n",
         "notes.md": "# notes\n",
     }
     assert release.fingerprint(tree(tmp_path / "two", {**FILES, **extra})) == one
