@@ -30,7 +30,7 @@ class TambonChoices(BaseChoiceIterator):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     role = forms.ChoiceField(
-        label=_("KM role"), required=False, choices=[("", _("All roles")), *KmRole.choices]
+        label=_("KM role"), required=False, choices=[("", _("All roles")), *KmRole.choices], widget=LongSelect
     )
     organization = forms.ModelChoiceField(
         label=_("Organization"),
@@ -38,6 +38,7 @@ class PersonFilterForm(forms.Form):
         queryset=Organization.objects.filter(kind__in=(Organization.Kind.AGENCY, Organization.Kind.PROVINCE)),
         to_field_name="code",
         empty_label=_("All organizations"),
+        widget=LongSelect,
     )
     # Choices read as values (TambonChoices): 170 tambons on every page of the list.
     tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)
@@ -45,6 +46,7 @@ class PersonFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Active only")), ("all", _("Active and inactive"))],
+        widget=LongSelect,
     )
 
     def __init__(self, *args, **kwargs):

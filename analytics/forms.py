@@ -17,7 +17,10 @@ class ScopeForm(forms.Form):
     start = BuddhistDateFormField(label=_("From"), required=False)
     end = BuddhistDateFormField(label=_("To"), required=False)
     circle = forms.ChoiceField(
-        label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
+        label=_("Circle"),
+        required=False,
+        choices=[("", _("All circles")), *Circle.choices],
+        widget=LongSelect,
     )
     # Choices read as values (agencies.forms.TambonChoices): 170 tambons on every dashboard and drill-down.
     tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 
 class LongSelect(forms.Select):
-    """A select of many options (170 tambons) written without a template per option.
+    """A select written without a template per option: the 170 tambons, and every select of a filter form.
 
     Django renders every <option> through its own template, which made a filter form of the province's tambons
     cost more than the figures on the page; plain string formatting (every value and label escaped) costs a

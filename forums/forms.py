@@ -77,7 +77,10 @@ class SessionFilterForm(forms.Form):
     # Choices read as values (TambonChoices): 170 tambons on every page of the list.
     tambon = forms.ChoiceField(label=_("Tambon"), required=False, widget=LongSelect)
     circle = forms.ChoiceField(
-        label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
+        label=_("Circle"),
+        required=False,
+        choices=[("", _("All circles")), *Circle.choices],
+        widget=LongSelect,
     )
     organizer = forms.ModelChoiceField(
         label=_("Organizer"),
@@ -85,9 +88,13 @@ class SessionFilterForm(forms.Form):
         queryset=Organization.objects.partners(),
         to_field_name="code",
         empty_label=_("All organizers"),
+        widget=LongSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ForumSession.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *ForumSession.Status.choices],
+        widget=LongSelect,
     )
 
     def __init__(self, *args, **kwargs):

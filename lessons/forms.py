@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KmRole, Organization, Tambon, clean_text
 from core.fields import BuddhistDateFormField
+from core.widgets import LongSelect
 from forums.models import Circle, ForumSession
 from lessons import richtext
 from lessons.models import Comment, KeyLesson, LessonNote, Tag
@@ -187,6 +188,7 @@ class BookletFilterForm(forms.Form):
         queryset=Tambon.objects.in_program(),
         to_field_name="code",
         empty_label=_("All tambons"),
+        widget=LongSelect,
     )
 
     def clean(self):
