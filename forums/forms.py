@@ -143,6 +143,7 @@ class NewPersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["title", "first_name", "last_name", "role", "organization", "position", "phone"]
+        widgets = {"role": LongSelect, "organization": LongSelect}
 
     def __init__(self, *args, session=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +167,7 @@ class WalkInForm(forms.Form):
         label=_("Status"),
         choices=[(Attendance.Status.PRESENT, _("Present")), (Attendance.Status.LATE, _("Late"))],
         initial=Attendance.Status.PRESENT,
+        widget=LongSelect,
     )
     new_person = forms.BooleanField(label=_("A new person, not in the portal yet"), required=False)
 

@@ -1,6 +1,6 @@
-"""The filter forms' fields drawn in Python (core/templatetags/filter_fields.py) say what the form library's
-Bootstrap 5 template said: the same labels, controls, values, choices, errors and help, tied together by the same
-ids, in Bootstrap's classes, with every value escaped."""
+"""The fields drawn in Python (core/templatetags/bootstrap_fields.py: the filter forms, the check-in's walk-in)
+say what the form library's Bootstrap 5 template said: the same labels, controls, values, choices, errors and help,
+tied together by the same ids, in Bootstrap's classes, with every value escaped."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -12,19 +12,27 @@ from django.utils.safestring import mark_safe
 
 from agencies.forms import PersonFilterForm
 from analytics.forms import ScopeForm
-from forums.forms import SessionFilterForm
+from forums.forms import NewPersonForm, SessionFilterForm, WalkInForm
 from lessons.forms import BookletFilterForm
+from tests.factories import make_session
 
 LIBRARY = Template(
     "{% load crispy_forms_tags %}{% for field in form %}{{ field|as_crispy_field }}{% endfor %}"
 )
-OURS = Template("{% load filter_fields %}{% for field in form %}{{ field|filter_field }}{% endfor %}")
+OURS = Template("{% load bootstrap_fields %}{% for field in form %}{{ field|bootstrap_field }}{% endfor %}")
+LIBRARY_FORM = Template("{% load crispy_forms_tags %}{{ form|crispy }}")
+OURS_FORM = Template("{% load bootstrap_fields %}{{ form|bootstrap_form }}")
 CONTROL_CLASSES = {"form-control", "form-select", "form-check-input", "is-invalid"}
 
 
 class HelpedForm(forms.Form):
     code = forms.CharField(label="Code <b>", help_text="e.g. F-2549-07; five letters at most", max_length=5)
     kind = forms.ChoiceField(choices=[("a", "A & B"), ("b", "<B>")])
+    agreed = forms.BooleanField(label="Agreed <i>", help_text="Tick it if you agree")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError("The form <as a whole> is wrong")
 
 
 def described(soup):
@@ -51,13 +59,14 @@ def described(soup):
         (tag.get("id"), tag.get_text(" ", strip=True)) for tag in soup.select(".invalid-feedback, .form-text")
     ]
     wrappers = [div["id"] for div in soup.select("div[id^=div_]")]
-    return controls, labels, legends, messages, wrappers
+    alerts = [tag.get_text(" ", strip=True) for tag in soup.select(".alert-danger li")]
+    return controls, labels, legends, messages, wrappers, alerts
 
 
-def both(form):
+def both(form, library=LIBRARY, ours=OURS):
     return (
-        described(BeautifulSoup(LIBRARY.render(Context({"form": form})), "html.parser")),
-        described(BeautifulSoup(OURS.render(Context({"form": form})), "html.parser")),
+        described(BeautifulSoup(library.render(Context({"form": form})), "html.parser")),
+        described(BeautifulSoup(ours.render(Context({"form": form})), "html.parser")),
     )
 
 
@@ -94,7 +103,7 @@ def test_the_fields_say_what_the_library_said(make, language):
         form.is_valid()
         library, ours = both(form)
     assert ours == library
-    controls, _labels, _legends, messages, _wrappers = ours
+    controls, _labels, _legends, messages, _wrappers, _alerts = ours
     # the comparison compared something: the controls, and the errors when there were some
     assert controls and (messages or not form.errors)
 
@@ -118,3 +127,29 @@ def test_help_text_is_escaped_unless_marked_safe():
 
     html = OURS.render(Context({"form": Form()}))
     assert "&lt;F-2549-07&gt;" in html and "<em>marked</em>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["th", "en"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: WalkInForm(),
+        lambda: WalkInForm(QueryDict("person=<nobody>&status=bogus&new_person=on")),
+        lambda: NewPersonForm(session=make_session(tambon="800106")),
+        lambda: NewPersonForm(
+            QueryDict("first_name=<b>&role=nope&organization=NOPE"), session=make_session()
+        ),
+        lambda: HelpedForm(QueryDict("code=<too-long>&kind=b&version=3")),
+    ],
+    ids=["walk-in", "walk-in-errors", "new-person", "new-person-errors", "form-errors"],
+)
+def test_the_forms_say_what_the_library_said(make, language):
+    with translation.override(language):
+        form = make()
+        if form.is_bound:
+            form.is_valid()
+        library, ours = both(form, LIBRARY_FORM, OURS_FORM)
+    assert ours == library
+    controls, _labels, _legends, messages, _wrappers, alerts = ours
+    assert controls and (messages or not form.errors) and (alerts or not form.non_field_errors())
