@@ -75,6 +75,18 @@ class ForumDemoBuilder:
         tambons = list(Tambon.objects.in_program().order_by("code"))
         pilots = [t for t in tambons if t.is_pilot]
 
+        # The attendance table's indexes and keys are set aside while its rows are written (core.bulk.BulkLoad).
+        quiet = self.progress if self.scale == "province" else (lambda message: None)
+        with bulk.BulkLoad(Attendance, quiet):
+            self._write_forums(tambons, pilots)
+        # The summaries below read the rows just loaded: with the tables' statistics from before the load, the
+        # planner took a million attendance rows for none.
+        bulk.analyze((Person, ForumSession, Attendance))
+        self.progress("  agency turnout per session…")
+        summaries.rebuild(progress=self.progress if self.scale == "province" else None)
+        return {"sessions": self.session_number, "attendance": self.rows}
+
+    def _write_forums(self, tambons, pilots):
         # The same timeline at both scales: the executives' circle meets as often in the pilot as in the province;
         # the province only adds the forums of its other tambons.
         months = MONTHS
@@ -94,12 +106,6 @@ class ForumDemoBuilder:
                 )
         self._planned_sessions(pilots)
         self._flush()
-        # The summaries below read the rows just loaded: with the tables' statistics from before the load, the
-        # planner took a million attendance rows for none.
-        bulk.analyze((Person, ForumSession, Attendance))
-        self.progress("  agency turnout per session…")
-        summaries.rebuild(progress=self.progress if self.scale == "province" else None)
-        return {"sessions": self.session_number, "attendance": self.rows}
 
     # sessions --------------------------------------------------------------------------------------------
     def _session(self, circle, tambon, date, month, months):

@@ -193,57 +193,6 @@ class RegionCopier:
                 cursor.execute(statement)
 
 
-class _BulkLoad:
-    """On PostgreSQL: the table's secondary indexes and foreign keys dropped for the load and made again after,
-    from their own definitions as the database reports them (unique and primary keys stay). Elsewhere: nothing."""
-
-    def __init__(self, model, progress: Callable[[str], None]):
-        self.table = model._meta.db_table
-        self.progress = progress
-        self.indexes: list[tuple[str, str]] = []
-        self.foreign_keys: list[tuple[str, str]] = []
-
-    def __enter__(self):
-        if connection.vendor != "postgresql":
-            return self
-        with connection.cursor() as cursor:
-            # A table with deferred foreign-key checks still pending in this transaction (the province's rows,
-            # just written) cannot be altered: run those checks now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                [self.table],
-            )
-            self.indexes = cursor.fetchall()
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f'",
-                [self.table],
-            )
-            self.foreign_keys = cursor.fetchall()
-            for name, _definition in self.foreign_keys:
-                cursor.execute(f"ALTER TABLE {_qn(self.table)} DROP CONSTRAINT {_qn(name)}")
-            for name, _definition in self.indexes:
-                cursor.execute(f"DROP INDEX {name}")
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if kind is not None or connection.vendor != "postgresql":
-            return False  # the transaction rolls back, and the drops with it
-        with connection.cursor() as cursor:
-            for number, (_name, definition) in enumerate(self.indexes, start=1):
-                self.progress(f"  index {number}/{len(self.indexes)} of {self.table}")
-                cursor.execute(definition)
-            self.progress(f"  checking {len(self.foreign_keys)} foreign keys of {self.table}")
-            for name, definition in self.foreign_keys:
-                cursor.execute(f"ALTER TABLE {_qn(self.table)} ADD CONSTRAINT {_qn(name)} {definition}")
-            # Back to the keys' own mode (Django makes them all DEFERRABLE INITIALLY DEFERRED).
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        return False
-
-
 @transaction.atomic
 def multiply(copies: int = REGION_COPIES, progress: Callable[[str], None] | None = None) -> dict:
     """Adds `copies` copies of everything the demo builders wrote (the people, sessions and attendance in the
@@ -257,7 +206,7 @@ def multiply(copies: int = REGION_COPIES, progress: Callable[[str], None] | None
         sessions = copier.copy_sessions(number)
         copier.copy_turnout(number)
         say(f"  copy {number}/{copies}: {people:,} people, {sessions:,} sessions")
-    with _BulkLoad(Attendance, say):
+    with bulk.BulkLoad(Attendance, say):
         for number in range(1, copies + 1):
             rows = copier.copy_attendance(number)
             say(f"  copy {number}/{copies}: {rows:,} attendance rows")

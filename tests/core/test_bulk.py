@@ -64,3 +64,90 @@ def test_vacuum_runs_outside_a_transaction_on_postgresql_only():
             assert cursor.fetchone() == (True, True)
     with transaction.atomic():
         assert bulk.vacuum([Person]) is False  # VACUUM cannot run in a transaction: left to autovacuum
+
+
+# BulkLoad: a table's indexes and keys set aside while it is loaded ---------------------------------------------
+
+
+def _indexes_and_keys(table: str) -> set[str]:
+    """The table's index and foreign-key definitions as PostgreSQL reports them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass "
+            "UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table, table],
+        )
+        return {definition for (definition,) in cursor.fetchall()}
+
+
+def _attendance_row(session, person, organization_id: int) -> None:
+    from forums.demo import write_attendance
+
+    write_attendance(
+        [(session.pk, person, True, "", "", None, None, "eua", organization_id, 1, timezone.now())]
+    )
+
+
+def test_bulk_load_sets_indexes_and_keys_aside_and_makes_them_again():
+    from tests.factories import make_person, make_session
+
+    table = Attendance._meta.db_table
+    before = _indexes_and_keys(table) if connection.vendor == "postgresql" else set()
+    session, person = make_session(), make_person()
+    messages = []
+    with bulk.BulkLoad(Attendance, messages.append):
+        if connection.vendor == "postgresql":
+            during = _indexes_and_keys(table)
+            assert not any("FOREIGN KEY" in d for d in during)  # the keys are off …
+            assert all("UNIQUE" in d or "_pkey" in d for d in during)  # … and only unique indexes are left
+        _attendance_row(session, person.pk, person.organization_id)
+    assert Attendance.objects.filter(session=session, person=person).exists()
+    if connection.vendor == "postgresql":
+        assert _indexes_and_keys(table) == before and len(before) > 4
+        assert messages[-1] == f"  checking 5 foreign keys of {table}"
+    else:
+        assert messages == []  # nothing to set aside on SQLite
+
+
+def test_a_row_that_breaks_a_key_fails_the_load_and_nothing_is_left_dropped():
+    from django.db import IntegrityError
+
+    from tests.factories import make_person, make_session
+
+    session, person = make_session(), make_person()
+    table = Attendance._meta.db_table
+    before = _indexes_and_keys(table) if connection.vendor == "postgresql" else set()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with bulk.BulkLoad(Attendance, lambda message: None):
+            _attendance_row(session, 987_654_321, person.organization_id)  # nobody has this id
+        if connection.vendor != "postgresql":
+            # SQLite checks its deferred keys at commit; a savepoint is released unchecked: check them now.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA foreign_key_check")
+                if cursor.fetchall():
+                    raise IntegrityError("foreign key")
+    assert not Attendance.objects.filter(session=session).exists()
+    if connection.vendor == "postgresql":
+        assert _indexes_and_keys(table) == before
+
+
+def test_an_error_inside_the_load_takes_the_drops_back():
+    table = Attendance._meta.db_table
+    before = _indexes_and_keys(table) if connection.vendor == "postgresql" else set()
+    with pytest.raises(ZeroDivisionError), bulk.BulkLoad(Attendance, lambda message: None):
+        1 / 0  # noqa: B018
+    if connection.vendor == "postgresql":
+        assert _indexes_and_keys(table) == before
+        with connection.cursor() as cursor:  # and the transaction is still usable
+            cursor.execute("SELECT 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_load_refuses_to_run_outside_a_transaction_on_postgresql():
+    if connection.vendor == "postgresql":
+        with pytest.raises(RuntimeError), bulk.BulkLoad(Attendance, lambda message: None):
+            pass
+    else:
+        with bulk.BulkLoad(Attendance, lambda message: None) as load:
+            assert load.atomic is None  # nothing done on SQLite
