@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from agencies.models import KmRole, Organization, Person
 from core import bulk
+from core.compiled import CompiledQuery
 from forums import marks_sql, page_cache, summaries
 from forums.models import Attendance, Circle, ForumSession, SubmissionToken
 
@@ -372,34 +373,57 @@ def use_token(token: str) -> bool:
 # Summaries --------------------------------------------------------------------------------------------------
 
 
-def summary(session: ForumSession) -> dict:
-    """Counts of one session's attendance and of the partner agencies invited and represented: two queries."""
-    invited = Q(invited=True)
-    # Aggregate names must differ from field names ("invited", "status"), hence the prefix.
-    raw = session.attendances.aggregate(
-        n_invited=Count("pk", filter=invited),
-        n_unmarked=Count("pk", filter=invited & Q(status="")),
-        n_present=Count("pk", filter=invited & Q(status=Status.PRESENT)),
-        n_late=Count("pk", filter=invited & Q(status=Status.LATE)),
-        n_absent=Count("pk", filter=invited & Q(status=Status.ABSENT)),
-        n_excused=Count("pk", filter=invited & Q(status=Status.EXCUSED)),
-        n_sent_representative=Count("pk", filter=invited & Q(status=Status.REPRESENTED)),
-        n_walk_ins=Count("pk", filter=Q(invited=False)),
-    )
-    counts = {name.removeprefix("n_"): value for name, value in raw.items()}
-    counts["attended"] = counts["present"] + counts["late"] + counts["walk_ins"]
-    per_agency = (
-        session.attendances.filter(organization__kind=Organization.Kind.AGENCY)
+_INVITED = Q(invited=True)
+# Aggregate names must differ from field names ("invited", "status"), hence the prefix.
+_COUNTS = {
+    "n_invited": Count("pk", filter=_INVITED),
+    "n_unmarked": Count("pk", filter=_INVITED & Q(status="")),
+    "n_present": Count("pk", filter=_INVITED & Q(status=Status.PRESENT)),
+    "n_late": Count("pk", filter=_INVITED & Q(status=Status.LATE)),
+    "n_absent": Count("pk", filter=_INVITED & Q(status=Status.ABSENT)),
+    "n_excused": Count("pk", filter=_INVITED & Q(status=Status.EXCUSED)),
+    "n_sent_representative": Count("pk", filter=_INVITED & Q(status=Status.REPRESENTED)),
+    "n_walk_ins": Count("pk", filter=Q(invited=False)),
+}
+# Both queries of a session's summary are built once (core.compiled): building them cost about as much as running
+# them, on every uncached view of a session.
+_SESSION_COUNTS = CompiledQuery(
+    lambda session_id: (
+        Attendance.objects.filter(session_id=session_id)
+        .values("session_id")
+        .annotate(**_COUNTS)
+        .values_list(*_COUNTS)
+        .order_by()
+    ),
+    arity=1,
+)
+_AGENCY_COUNTS = CompiledQuery(
+    lambda session_id: (
+        Attendance.objects.filter(session_id=session_id, organization__kind=Organization.Kind.AGENCY)
         .values("organization")
         .annotate(
-            invitees=Count("pk", filter=invited),
+            invitees=Count("pk", filter=_INVITED),
             came=Count(
-                "pk", filter=Q(status__in=Attendance.ATTENDED) | (invited & Q(status=Status.REPRESENTED))
+                "pk", filter=Q(status__in=Attendance.ATTENDED) | (_INVITED & Q(status=Status.REPRESENTED))
             ),
         )
-    )
-    invited_agencies = {row["organization"] for row in per_agency if row["invitees"]}
-    represented_agencies = {row["organization"] for row in per_agency if row["came"]}
+        .values_list("organization", "invitees", "came")
+        .order_by()
+    ),
+    arity=1,
+)
+
+
+def summary(session: ForumSession) -> dict:
+    """Counts of one session's attendance and of the partner agencies invited and represented: two queries."""
+    using = Attendance.objects.db
+    counted = _SESSION_COUNTS.rows(session.pk, using=using)
+    values = counted[0] if counted else [0] * len(_COUNTS)
+    counts = {name.removeprefix("n_"): value for name, value in zip(_COUNTS, values, strict=True)}
+    counts["attended"] = counts["present"] + counts["late"] + counts["walk_ins"]
+    per_agency = _AGENCY_COUNTS.rows(session.pk, using=using)
+    invited_agencies = {organization for organization, invitees, _came in per_agency if invitees}
+    represented_agencies = {organization for organization, _invitees, came in per_agency if came}
     counts["agencies_invited"] = len(invited_agencies)
     counts["agencies_represented"] = len(invited_agencies & represented_agencies)
     return counts

@@ -199,6 +199,22 @@ def test_summary_counts_agencies_represented_out_of_invited(cast):
     assert (counts["agencies_represented"], counts["agencies_invited"]) == (1, 2)
 
 
+def test_summary_of_each_session_is_its_own_and_zero_when_empty(cast):
+    # The summary's SQL is built once and run with each session's key (core.compiled).
+    empty, one, other = make_session(), make_session(), make_session()
+    make_attendance(one, cast["cdd_eua"], status="present")
+    make_attendance(other, cast["wu_eua"], status="late")
+    make_attendance(other, cast["cdd_eua"], status="absent")
+    assert services.summary(empty) == {
+        "invited": 0, "unmarked": 0, "present": 0, "late": 0, "absent": 0, "excused": 0,
+        "sent_representative": 0, "walk_ins": 0, "attended": 0, "agencies_invited": 0, "agencies_represented": 0,
+    }  # fmt: skip
+    first, second = services.summary(one), services.summary(other)
+    assert (first["invited"], first["present"], first["late"], first["agencies_represented"]) == (1, 1, 0, 1)
+    assert (second["invited"], second["late"], second["absent"], second["agencies_invited"]) == (2, 1, 1, 2)
+    assert second["agencies_represented"] == 1
+
+
 def test_bulk_paths_record_history_with_the_user(cast):
     user = make_user("coordinator")
     session = make_session()
