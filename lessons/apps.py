@@ -12,13 +12,12 @@ class LessonsConfig(AppConfig):
 
         # pdpa registers the notes' personal data with agencies.pdpa by being imported.
         from lessons import page_cache, pdpa  # noqa: F401
-        from lessons.models import LessonNote
 
         tiles.register(
             tiles.Tile(
                 key="notes_published",
                 label=_("lesson notes published"),
-                count=lambda: LessonNote.objects.published().count(),
+                count=page_cache.published_count,
                 url_name="lessons:note_list",
             )
         )

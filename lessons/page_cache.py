@@ -37,6 +37,20 @@ def cached(note, build, *parts: str):
     return value
 
 
+def published_count() -> int:
+    """How many notes are published (the dashboard's tile), under the same version: any write to a note bumps it,
+    so the count is never older than the last publication or withdrawal, and the dashboard asks the database only
+    after one."""
+    from lessons.models import LessonNote
+
+    name = ":".join(["lessons", "published", str(version())])
+    value = cache.get(name)
+    if value is None:
+        value = LessonNote.objects.published().count()
+        cache.set(name, value, TIMEOUT)
+    return value
+
+
 def changed(sender=None, update_fields=None, **kwargs) -> None:
     if sender is get_user_model() and update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login: nothing a page shows

@@ -203,7 +203,9 @@ def test_a_mark_in_another_circle_leaves_the_executives_dashboard_cached(
     every_circle = page(office_client.get("/dashboard/", {"circle": ""}))
     row.refresh_from_db()
     services.save_marks(tambon_forum, [services.Mark(row.pk, "present", row.version)])
-    with django_assert_num_queries(4):  # session, user, notes count: the figures come from the cache
+    with django_assert_num_queries(
+        3
+    ):  # login session, user, permissions: the figures and the notes' count cached
         office_client.get("/dashboard/")
     after = page(office_client.get("/dashboard/", {"circle": ""}))
     assert (

@@ -213,6 +213,28 @@ def test_dashboard_counts_notes_published(client, facilitator):
     assert page(client.get("/dashboard/")).select_one('[data-kpi="notes_published"]').text == "1"
 
 
+def test_the_dashboards_count_of_notes_published_follows_each_publication(client, facilitator):
+    # The count is cached under the notes' page version (lessons.page_cache.published_count): every write to a
+    # note moves it, the admin's included.
+    client.force_login(make_user("governor_office"))
+
+    def shown():
+        return page(client.get("/dashboard/")).select_one('[data-kpi="notes_published"]').text
+
+    first = LessonNote.objects.create(title="หนึ่ง", slug="first", author=facilitator)
+    publish_as_reviewer(first)
+    assert shown() == "1"
+    second = LessonNote.objects.create(title="สอง", slug="second", author=facilitator)
+    publish_as_reviewer(second)
+    assert shown() == "2"
+    admin = make_user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(f"/admin/lessons/lessonnote/{second.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not LessonNote.objects.filter(pk=second.pk).exists()
+    client.force_login(make_user("governor_office", username="office-2"))
+    assert shown() == "1"
+
+
 def test_thai_slug_keeps_marks_and_is_unique(facilitator):
     assert services.thai_slug("  กองทุน สวัสดิการ: ชุมชน!  ") == "กองทุน-สวัสดิการ-ชุมชน"
     LessonNote.objects.create(title="ซ้ำ", slug="ซ้ำ", author=facilitator)
