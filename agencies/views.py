@@ -19,7 +19,7 @@ from agencies import access, pdpa
 from agencies import cache as agency_cache
 from agencies.forms import PersonFilterForm
 from agencies.models import KmRole, Organization, Person, PersonAccessLog, Tambon
-from core.paging import KnownCount
+from core.paging import KnownCount, PagedByKeys
 
 PEOPLE_PER_PAGE = 50
 HISTORY_PER_PAGE = 20
@@ -151,7 +151,7 @@ def person_detail(request, code):
         rows = person.attendances.select_related("session", "organization", "representative").order_by(
             "-session__date", "-session__code"
         )
-        return Paginator(rows, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+        return Paginator(PagedByKeys(rows), HISTORY_PER_PAGE).get_page(request.GET.get("page"))
 
     reader = "".join(
         "1" if allowed else "0"

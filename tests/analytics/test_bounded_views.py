@@ -96,6 +96,17 @@ def test_agency_drill_down_last_page_and_person_links(office_client):
     assert "45" in history.select_one("#attendance-history p").text
 
 
+def test_agency_drill_down_names_only_the_agencys_own_people(office_client):
+    session = make_session(status="held", date=dt.date(2006, 3, 1))
+    ours, theirs = make_person("CDD", KmRole.EUA), make_person("WU", KmRole.EUA)
+    make_attendance(session, ours, status="present")
+    make_attendance(session, theirs, status="present")
+    rollup.refresh()
+    row = page(office_client.get("/dashboard/agencies/CDD/?circle=")).select_one("#agency-sessions tbody tr")
+    names = {a["href"] for a in row.select('a[href^="/people/"]')}
+    assert names == {f"/people/{ours.code}/"}
+
+
 def test_drill_down_of_an_agency_never_invited_explains_it(office_client):
     held_eua_sessions(2)
     html = page(office_client.get("/dashboard/agencies/NFE/"))
