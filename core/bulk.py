@@ -63,14 +63,15 @@ def _each_table(command: str, models, using: str) -> None:
 
 
 class BulkLoad:
-    """`with BulkLoad(Attendance, progress):` around a load of many rows into one table, inside a transaction.
+    """`with BulkLoad(Attendance, progress):` around a load of many rows into one table.
 
     On PostgreSQL: the table's secondary indexes and foreign keys dropped for the load and made again after, from
     their own definitions as the database reports them (unique and primary keys stay), as PostgreSQL's manual
     advises for bulk loads: each index is built once, sorted, and each key checks every row in one pass, instead
     of a queued check per row and key when the transaction commits (for the province's million attendance rows,
-    14 s of the demo data's 59). A row that breaks a key fails its ALTER TABLE; the block is a savepoint, so an
-    error inside it (or in the checks at its end) takes the drops back with the rows. Elsewhere (SQLite): nothing."""
+    14 s of the demo data's 59). A row that breaks a key fails its ALTER TABLE; the block is atomic (a savepoint
+    inside a transaction, a transaction of its own outside one), so an error inside it (or in the checks at its
+    end) takes the drops back with the rows: the keys and indexes are never left dropped. Elsewhere (SQLite): nothing."""
 
     def __init__(self, model, progress: Callable[[str], None], *, using: str = "default"):
         self.connection = connections[using]
@@ -87,10 +88,6 @@ class BulkLoad:
     def __enter__(self):
         if self.connection.vendor != "postgresql":
             return self
-        if not self.connection.in_atomic_block:
-            raise RuntimeError(
-                "BulkLoad runs inside a transaction: the keys and indexes are never left dropped."
-            )
         self.atomic = transaction.atomic(using=self.using)
         self.atomic.__enter__()
         with self.connection.cursor() as cursor:
