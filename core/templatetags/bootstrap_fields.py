@@ -6,8 +6,9 @@ The form library's field template (crispy-bootstrap5) took about 1.5 ms a field:
 or dashboard, half of the check-in page. The markup is the library's (a label, the widget with Bootstrap's class,
 `is-invalid` and the error under it, the help text, a form-check for a checkbox, a fieldset with a legend for a
 group of checkboxes, the form's own errors in an alert), so that the pages look and read as before, and
-tests/core/test_bootstrap_fields.py compares the two. The other forms (a session, a note, the login) keep the
-library. Every label, value and message is escaped; a help text unless it was marked safe.
+tests/core/test_bootstrap_fields.py compares the two; a hidden field's errors join the alert, where the library
+left them out. The other forms (a session, a note, the login) keep the library. Every label, value and message is
+escaped; a help text unless it was marked safe.
 """
 
 from html import escape
@@ -105,10 +106,13 @@ def bootstrap_field(field):
 
 @register.filter
 def bootstrap_form(form):
-    """The whole form: its own errors in an alert, then its fields in order."""
+    """The whole form: its own errors in an alert, with those of its hidden fields (which have no place of their
+    own to show them; the form library left them out), then its fields in order."""
+    messages = [str(message) for message in form.non_field_errors()]
+    messages += [str(message) for field in form.hidden_fields() for message in field.errors]
     parts = []
-    if form.non_field_errors():
-        items = "".join(f"<li>{escape(str(message))}</li>" for message in form.non_field_errors())
+    if messages:
+        items = "".join(f"<li>{escape(message)}</li>" for message in messages)
         parts.append(f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>')
     parts += [bootstrap_field(field) for field in form]
     return mark_safe("".join(parts))

@@ -153,3 +153,13 @@ def test_the_forms_say_what_the_library_said(make, language):
     assert ours == library
     controls, _labels, _legends, messages, _wrappers, alerts = ours
     assert controls and (messages or not form.errors) and (alerts or not form.non_field_errors())
+
+
+def test_a_hidden_fields_error_is_shown_with_the_forms_own():
+    # The library dropped it: a stale hidden value (a version) would fail with nothing said.
+    form = HelpedForm(QueryDict("code=ok&kind=a&agreed=on&version=not-a-number"))
+    form.is_valid()
+    assert form["version"].errors
+    soup = BeautifulSoup(OURS_FORM.render(Context({"form": form})), "html.parser")
+    alerts = [li.get_text() for li in soup.select(".alert-danger li")]
+    assert alerts == ["The form <as a whole> is wrong", str(form["version"].errors[0])]
