@@ -16,7 +16,7 @@ from analytics.views import _agency_sessions, trend_chart
 from core.thaidates import format_month
 from forums import services
 from tests.analytics.test_dashboard import held_eua_sessions, page
-from tests.factories import make_attendance, make_person, make_session, make_user
+from tests.factories import change_in_admin, make_attendance, make_person, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -113,21 +113,8 @@ def test_the_drill_down_follows_an_agency_renamed_in_the_admin(office_client):
     assert office_client.get("/dashboard/agencies/CDD/").status_code == 200
     assert office_client.get("/dashboard/agencies/NOPE/").status_code == 404
     cdd = Organization.objects.get(code="CDD")
-    admin = make_user(is_staff=True, is_superuser=True)
-    office_client.force_login(admin)
-    form = office_client.get(f"/admin/agencies/organization/{cdd.pk}/change/")
-    assert form.status_code == 200
-    fields = {
-        tag["name"]: tag.get("value", "") for tag in page(form).select("#organization_form input[name]")
-    }
-    fields.update(
-        {
-            tag["name"]: (tag.select_one("option[selected]") or {"value": ""})["value"]
-            for tag in page(form).select("#organization_form select[name]")
-        }
-    )
-    fields["abbr_th"] = "พช.ใหม่"
-    response = office_client.post(f"/admin/agencies/organization/{cdd.pk}/change/", fields)
+    office_client.force_login(make_user(is_staff=True, is_superuser=True))
+    response = change_in_admin(office_client, cdd, abbr_th="พช.ใหม่")
     assert response.status_code == 302, response.content[:2000]
     office_client.force_login(make_user("governor_office", username="office-after"))
     heading = page(office_client.get("/dashboard/agencies/CDD/")).select_one("h1").get_text()

@@ -14,7 +14,7 @@ from accounts import roles
 from agencies.models import KmRole, PersonAccessLog
 from forums import services
 from forums.models import Attendance
-from tests.factories import make_attendance, make_person, make_session, make_user
+from tests.factories import change_in_admin, make_attendance, make_person, make_session, make_user
 
 
 def soup(client, url):
@@ -82,13 +82,7 @@ def test_a_session_page_follows_every_write(coordinator_client, session_with_peo
     # a person renamed through the admin
     admin = Client()
     admin.force_login(administrator)
-    person = people[2]
-    page = admin.get(f"/admin/agencies/person/{person.pk}/change/")
-    assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data.update(first_name="สมหมาย", birth_date="")
-    response = admin.post(f"/admin/agencies/person/{person.pk}/change/", data)
+    response = change_in_admin(admin, people[2], first_name="สมหมาย", birth_date="")
     assert response.status_code == 302, response.content[:2000]
     assert any("สมหมาย" in r[0] for r in list_rows(coordinator_client, session))
 

@@ -124,3 +124,26 @@ def test_the_dashboard_button_downloads_the_brief(client, program):
 def test_coordinators_cannot_download_the_brief(client, db):
     client.force_login(make_user("coordinator"))
     assert client.get("/reports/governor-brief.pdf").status_code == 403
+
+
+def test_an_agency_name_with_markup_is_text_in_the_chart(client, program):
+    # The chart is written into the template with |safe: its only source, reports.brief.bar_chart, escapes the
+    # names, whatever path wrote them (here the admin).
+    from xml.etree import ElementTree
+
+    from django.template.loader import render_to_string
+
+    from agencies.models import Organization
+    from reports.brief import collect
+    from tests.factories import change_in_admin
+
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    hostile = 'พช.<script>"x"</script>&'
+    response = change_in_admin(client, Organization.objects.get(code="CDD"), abbr_th=hostile)
+    assert response.status_code == 302, response.content[:2000]
+    context = collect(2026, 10)
+    svg = ElementTree.fromstring(context["chart"])  # well-formed: nothing of the name became markup
+    texts = [element.text for element in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert hostile in texts
+    html = render_to_string("reports/governor_brief.html", context)
+    assert "<script>" not in html and "&lt;script&gt;" in html
