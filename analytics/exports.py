@@ -10,7 +10,9 @@ from core.spreadsheets import Percent, csv_bytes, xlsx_bytes
 PERCENT_TABLES = {"monthly", "co-attendance"}
 
 
-def _with_percentages(header, rows, all_percent: bool):
+def with_percentages(header, rows, table: str):
+    """The rows with their percentages as core.spreadsheets.Percent, for XLSX."""
+    all_percent = table in PERCENT_TABLES
     percent_columns = {i for i, h in enumerate(header) if all_percent or str(h).rstrip().endswith("%")}
     for row in rows:
         yield [
@@ -29,7 +31,7 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
 
 def xlsx_response(filename: str, title: str, header, rows) -> HttpResponse:
     # Percentages stay numbers 0-100 in CSV (as the page shows them); XLSX gets fractions in a percent format.
-    rows = _with_percentages(header, rows, title in PERCENT_TABLES)
+    rows = with_percentages(header, rows, title)
     response = HttpResponse(
         xlsx_bytes([(title, header, rows)]),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

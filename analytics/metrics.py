@@ -217,13 +217,17 @@ class Report:
         return data
 
 
-def load_sessions(scope: Scope, agency_ids: list[int], *, latest: int | None = None) -> list[SessionFigures]:
+def load_sessions(
+    scope: Scope, agency_ids: list[int], *, latest: int | None = None, sessions=None
+) -> list[SessionFigures]:
     """The held sessions of the scope in date order (then code) with their sets InvOrg, Rep and in person, read
-    from the session's agency masks (kept by forums.summaries); with `latest`, only that many of the newest. With a
-    role filter, an agency is in a set when it is for any role in scope. One query."""
+    from the session's agency masks (kept by forums.summaries); with `latest`, only that many of the newest;
+    with `sessions` (a queryset of held sessions), those instead of the scope's. With a role filter, an agency
+    is in a set when it is for any role in scope. One query."""
     roles = scope.roles or tuple(KmRole.values)
     columns = [f"{kind}_{role}" for kind in summaries.MASK_KINDS for role in roles]
-    sessions = scope.sessions()
+    if sessions is None:
+        sessions = scope.sessions()
     if latest is not None:
         sessions = sessions.order_by("-date", "-code")[:latest]
     else:
@@ -580,7 +584,7 @@ def compute(scope: Scope, *, from_sessions: bool = False) -> Report:
             key, Piece()
         )
         return report_of(scope, agencies, piece)
-    first, last = _whole_months(scope.start, scope.end)
+    first, last = whole_months(scope.start, scope.end)
     if first is not None and last is not None and first > last:  # no whole month inside the period
         piece = session_pieces(scope.sessions(), [scope.roles or tuple(KmRole.values)], bits).get(
             key, Piece()
@@ -591,8 +595,8 @@ def compute(scope: Scope, *, from_sessions: bool = False) -> Report:
     ends = Q()
     if scope.start and scope.start != first:
         ends |= Q(date__lt=first)
-    if scope.end and last is not None and scope.end > _month_end(last):
-        ends |= Q(date__gt=_month_end(last))
+    if scope.end and last is not None and scope.end > month_end(last):
+        ends |= Q(date__gt=month_end(last))
     if ends:
         edges = session_pieces(
             scope.sessions().filter(ends), [scope.roles or tuple(KmRole.values)], bits, monthly=True
@@ -602,7 +606,7 @@ def compute(scope: Scope, *, from_sessions: bool = False) -> Report:
     return report_of(scope, agencies, combine(pieces))
 
 
-def _month_end(first_day: dt.date) -> dt.date:
+def month_end(first_day: dt.date) -> dt.date:
     return _next_month(first_day) - dt.timedelta(days=1)
 
 
@@ -610,7 +614,7 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _whole_months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+def whole_months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     """The first days of the first and the last calendar month wholly inside the period (None: unbounded)."""
     first = last = None
     if start:

@@ -63,3 +63,38 @@ class YearFigures(models.Model):
 
     def __str__(self):
         return f"{self.circle or '*'} {self.year:%Y} {self.roles}"
+
+
+class ExportRows(models.Model):
+    """The rows of one export that lists every session (analytics.export_rows: the sessions table, the heatmap)
+    for one calendar month, circle ("" for all circles), set of KM roles and language, written out as CSV lines
+    and as the XML of an XLSX sheet's rows, with the width each column needs: a download of every session joins
+    a few hundred of these instead of writing 58,000 cells.
+
+    Written when a download first needs them. `source` is the id of the month's MonthFigures row they were read
+    after: a recount writes that row anew (analytics.rollup), and rows of another id are written again."""
+
+    table = models.CharField(max_length=20)
+    circle = models.CharField(max_length=12, blank=True)
+    roles = models.CharField(max_length=30)
+    language = models.CharField(max_length=10)
+    month = models.DateField()  # its first day
+    source = models.BigIntegerField()
+    # What the text was written for (analytics.export_rows.signature: the format, the agencies' order, the
+    # translated words, the spreadsheet's styles); rows of another signature are written again.
+    signature = models.CharField(max_length=64)
+    # UTF-8, as the file holds them: a download joins them without decoding or encoding megabytes of text.
+    csv = models.BinaryField()
+    xml = models.BinaryField()
+    widths = models.JSONField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "circle", "roles", "language", "month"], name="export_rows_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.table} {self.circle or '*'} {self.month:%Y-%m} {self.roles} {self.language}"

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from agencies.models import Organization
 from analytics.metrics import ROLE_SETS, Piece, combine, session_pieces
-from analytics.models import MonthFigures, YearFigures
+from analytics.models import ExportRows, MonthFigures, YearFigures
 from forums import summaries
 from forums.models import ForumSession
 
@@ -89,6 +89,7 @@ def rebuild() -> int:
     with transaction.atomic():
         MonthFigures.objects.all().delete()
         YearFigures.objects.all().delete()
+        ExportRows.objects.all().delete()
         days = ForumSession.objects.held().order_by().values_list("date", flat=True).distinct()
         count = _recount({month_of(day) for day in days})
         ForumSession.objects.filter(figures_stale=True).update(figures_stale=False)
@@ -107,6 +108,8 @@ def _recount(months: Iterable[dt.date], bits: dict[int, int] | None = None) -> i
         bits = summaries.partner_bits(Organization.objects.partners().values_list("pk", flat=True))
     pieces = session_pieces(sessions, ROLE_SETS, bits, monthly=True)
     MonthFigures.objects.filter(month__in=months).delete()
+    # The exports' rows of these months are written again when next downloaded (analytics.export_rows).
+    ExportRows.objects.filter(month__in=months).delete()
     MonthFigures.objects.bulk_create(
         [
             MonthFigures(

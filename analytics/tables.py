@@ -28,30 +28,50 @@ def agencies(report: Report):
     return header, rows
 
 
-def sessions(report: Report):
-    header = [_("Code"), _("Date"), _("Title"), _("Invited agencies"), _("Represented agencies"), _("Unison %"),
-              _("Chair attended")]  # fmt: skip
-    answer = {True: _("yes"), False: _("no")}  # translated once, not once per session
-    rows = [
+def sessions_header(agencies=None):
+    return [_("Code"), _("Date"), _("Title"), _("Invited agencies"), _("Represented agencies"), _("Unison %"),
+            _("Chair attended")]  # fmt: skip
+
+
+def session_words() -> dict:
+    return {True: _("yes"), False: _("no")}
+
+
+def sessions_rows(sessions, agency_ids=None):
+    answer = session_words()  # translated once, not once per session
+    return [
         [s.code, s.date, s.title, len(s.invited), s.represented_invited, _pct(s.unison), answer[s.chair_attended]]
-        for s in report.sessions
+        for s in sessions
     ]  # fmt: skip
-    return header, rows
 
 
-def heatmap(report: Report):
-    words = {
+def sessions(report: Report):
+    return sessions_header(), sessions_rows(report.sessions)
+
+
+def heatmap_words() -> dict:
+    return {
         "in_person": _("came in person"),
         "representative": _("sent a representative"),
         "absent": _("invited, did not come"),
         "not_invited": "",
     }
+
+
+def heatmap_header(agencies):
     # A row per session and a column per agency: a spreadsheet has at most 16,384 columns, a region far more
     # sessions than that.
-    header = [_("Session"), _("Date"), *(a.code for a in report.agencies)]
+    return [_("Session"), _("Date"), *(a.code for a in agencies)]
+
+
+def heatmap_rows(sessions, agency_ids):
+    words = heatmap_words()
+    return [[s.code, s.date, *(words[s.state(pk)] for pk in agency_ids)] for s in sessions]
+
+
+def heatmap(report: Report):
     agency_ids = [a.organization.pk for a in report.agencies]
-    rows = [[s.code, s.date, *(words[s.state(pk)] for pk in agency_ids)] for s in report.sessions]
-    return header, rows
+    return heatmap_header(report.agencies), heatmap_rows(report.sessions, agency_ids)
 
 
 def co_attendance(report: Report):
@@ -86,6 +106,13 @@ def phases(report: Report):
     ]  # fmt: skip
     return header, rows
 
+
+# The tables with a row per session, by their parts: (header of the agencies, rows of sessions and agencies'
+# ids, the translated words the rows hold). analytics.export_rows writes their rows out a month at a time.
+SESSION_TABLES = {
+    "sessions": (sessions_header, sessions_rows, session_words),
+    "heatmap": (heatmap_header, heatmap_rows, heatmap_words),
+}
 
 TABLES = {
     "agencies": agencies,

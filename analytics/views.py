@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from agencies.models import KmRole, Tambon, full_name
-from analytics import access, cache, exports, tables, tiles
+from analytics import access, cache, export_rows, exports, tables, tiles
 from analytics.forms import ScopeForm
 from analytics.metrics import Scope
 from core.paging import KnownCount
@@ -228,8 +228,12 @@ CONTENT_TYPES = {
 
 
 def _export_file(scope: Scope, table: str, extension: str) -> tuple[bytes, str]:
-    header, rows = tables.TABLES[table](cache.report(scope))
     filename = f"kmportal-{table}"
+    if export_rows.applies(scope, table):  # a row per session: put together from the months' kept rows
+        return export_rows.export_file(
+            scope, table, extension
+        ), f'attachment; filename="{filename}.{extension}"'
+    header, rows = tables.TABLES[table](cache.report(scope))
     if extension == "csv":
         response = exports.csv_response(filename, header, rows)
     else:

@@ -14,14 +14,22 @@ exact text.
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's locale code [$-NNCCLLLL]: LLLL 041E is Thai, CC 07 the Thai Buddhist calendar, NN 01 Western digits.
@@ -71,14 +79,18 @@ def csv_cell(value) -> str | int | float:
     return safe_text(str(value))
 
 
-def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:
-    """The CSV text, byte-order mark first."""
+def csv_lines(rows: Iterable[Sequence]) -> str:
+    """The CSV lines of these rows, each ending in CRLF."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(v) for v in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
-    return "\ufeff" + buffer.getvalue()
+    return buffer.getvalue()
+
+
+def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:
+    """The CSV text, byte-order mark first."""
+    return "\ufeff" + csv_lines([header]) + csv_lines(rows)
 
 
 def csv_bytes(header: Sequence, rows: Iterable[Sequence]) -> bytes:
@@ -147,6 +159,14 @@ def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[S
             else:
                 cells.append(value)
         prepared.append(cells)
+    _frame(sheet, header, widths)
+    for cells in prepared:
+        sheet.append(cells)
+    return sheet
+
+
+def _frame(sheet, header: Sequence, widths: list[int]):
+    """The column widths, the frozen header row and the header itself."""
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
     sheet.freeze_panes = "A2"
@@ -157,9 +177,6 @@ def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[S
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         heads.append(cell)
     sheet.append(heads)
-    for cells in prepared:
-        sheet.append(cells)
-    return sheet
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
@@ -169,4 +186,143 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> by
         add_sheet(workbook, title, header, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# Sheets of tens of thousands of rows put together from rows written ahead (analytics.export_rows): openpyxl writes
+# about 100,000 cells a second, too slow for a download of every session. The rows are written here once, as the
+# XML of their row elements, and kept; a download puts them into a workbook that openpyxl made with the header
+# alone (same parts, styles, widths and frozen header as xlsx_bytes). Words that fill most cells ("came in
+# person") are shared strings of that workbook, a number in the cell: a third of the XML to keep and compress.
+
+_PROBES = (
+    (dt.date(2000, 1, 1), BE_DATE_FORMAT),
+    (dt.datetime(2000, 1, 1), BE_DATETIME_FORMAT),
+    (Percent(0), PERCENT_FORMAT),
+)
+_SHEET = "xl/worksheets/sheet1.xml"
+_STRINGS = "xl/sharedStrings.xml"
+_TYPES = "[Content_Types].xml"
+_RELATIONS = "xl/_rels/workbook.xml.rels"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+@dataclass(frozen=True)
+class SheetKeys:
+    """What the rows of a sheet refer to in its workbook: the style index of each number format, the shared
+    string index of each word."""
+
+    styles: dict[str, int]
+    strings: dict[str, int]
+
+
+@functools.lru_cache(maxsize=64)
+def _template(title: str, header: tuple[str, ...], words: tuple[str, ...]):
+    """openpyxl's workbook of one sheet with this header and no rows, and the words as its shared strings: its
+    parts (the sheet's as None, in its place), the sheet's XML and its SheetKeys (the style numbers read from a
+    row of probes that is then taken out)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    _frame(sheet, header, [len(h) for h in header])
+    probes = []
+    for value, number_format in _PROBES:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        probes.append(cell)
+    sheet.append(probes)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts[_SHEET].decode()
+    probe_row = re.search(r'<row r="2">.*?</row>', xml)
+    styles = [int(index) for index in re.findall(r' s="(\d+)"', probe_row.group(0))]
+    keys = SheetKeys(
+        styles=dict(zip((number_format for _value, number_format in _PROBES), styles, strict=True)),
+        strings={word: index for index, word in enumerate(words)},
+    )
+    parts[_SHEET] = None
+    if words:  # openpyxl writes every text inline: the shared strings' part, and its two mentions, added here
+        items = "".join(f"<si><t>{word.translate(_XML_TEXT)}</t></si>" for word in words)
+        parts[_STRINGS] = f'<sst xmlns="{_MAIN}" uniqueCount="{len(words)}">{items}</sst>'.encode()
+        parts[_TYPES] = parts[_TYPES].replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
+        )
+        parts[_RELATIONS] = parts[_RELATIONS].replace(
+            b"</Relationships>",
+            b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'sharedStrings" Target="sharedStrings.xml" Id="rIdStrings" /></Relationships>',
+        )
+    return tuple(parts.items()), xml[: probe_row.start()] + xml[probe_row.end() :], keys
+
+
+def xlsx_keys(title: str, header: Sequence, words: Sequence[str]) -> SheetKeys:
+    """The keys of the workbook of xlsx_with_rows(title, header, words, …), for xlsx_rows. `words`: the texts
+    that fill many cells, kept once as shared strings."""
+    return _template(title, tuple(str(h) for h in header), tuple(w for w in words if w))[2]
+
+
+def _cell_xml(value, number_format, keys: SheetKeys) -> str:
+    if value is None:
+        return "<c/>"  # rows carry no cell references: an empty cell keeps the next in its column
+    if type(value) is str:
+        if not value:
+            return "<c/>"
+        shared = keys.strings.get(value)
+        if shared is not None:
+            return f'<c t="s"><v>{shared}</v></c>'
+        text = ILLEGAL_CHARACTERS_RE.sub("", value).translate(_XML_TEXT)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    style = f' s="{keys.styles[number_format]}"' if number_format else ""
+    if isinstance(value, dt.date):
+        value = to_excel(value)
+    return f'<c{style} t="n"><v>{safe_string(value)}</v></c>'
+
+
+def xlsx_rows(rows: Iterable[Sequence], keys: SheetKeys) -> tuple[str, list[int]]:
+    """The XML of these rows' row elements, referring to the styles and shared strings of `keys` (xlsx_keys),
+    and the width each column needs. Rows and cells carry no references (they follow one another), so that
+    rows written at different times can be put one after another."""
+    parts = []
+    widths: list[int] = []
+    text_widths: dict[str, int] = {}
+    for row in rows:
+        cells = []
+        for index, raw in enumerate(row):
+            value, number_format = _xlsx_value(raw)
+            if index == len(widths):
+                widths.append(0)
+            width = _shown_width(value, number_format, text_widths)
+            if width > widths[index]:
+                widths[index] = width
+            cells.append(_cell_xml(value, number_format, keys))
+        parts.append(f"<row>{''.join(cells)}</row>")
+    return "".join(parts), widths
+
+
+def xlsx_with_rows(
+    title: str, header: Sequence, words: Sequence[str], widths: Sequence[int], rows_xml: Iterable[bytes]
+) -> bytes:
+    """A workbook of one sheet: this header, then rows written by xlsx_rows with xlsx_keys(title, header, words)
+    (in order, in UTF-8), with columns as wide as the header and `widths` (the widest of the rows' widths).
+    Compressed at zlib's fastest level: a sheet of every session is megabytes of XML."""
+    header = tuple(str(h) for h in header)
+    parts, xml, _keys = _template(title, header, tuple(w for w in words if w))
+    heads = [len(h) for h in header]
+    columns = [max(pair) for pair in itertools.zip_longest(heads, widths, fillvalue=0)]
+    cols = "".join(
+        f'<col width="{min(MAX_COLUMN_WIDTH, width + 2)}" customWidth="1" min="{index}" max="{index}" />'
+        for index, width in enumerate(columns, start=1)
+    )
+    xml = re.sub(r"<cols>.*?</cols>", lambda _match: f"<cols>{cols}</cols>", xml, count=1)
+    head, tail = xml.split("</sheetData>", 1)
+    sheet = b"".join([head.encode(), *rows_xml, b"</sheetData>", tail.encode()])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in parts:
+            archive.writestr(name, sheet if data is None else data)
     return buffer.getvalue()

@@ -120,9 +120,9 @@ def test_a_mark_recounts_its_month_only(django_assert_num_queries):
     row = january.attendances.get()
     services.save_marks(january, [services.Mark(row.pk, "absent", row.version)])
     # the check, the savepoints, the locked sessions and rows, the month's sessions, turnout and phases, the
-    # partners, the old rows deleted, the new ones written, the year's months read, its old rows deleted and new
-    # ones written, the marks cleared
-    with django_assert_num_queries(15):
+    # partners, the old rows deleted (and the exports' rows of the month), the new ones written, the year's months
+    # read, its old rows deleted and new ones written, the marks cleared
+    with django_assert_num_queries(16):
         assert rollup.refresh() == 1
     assert dict(MonthFigures.objects.filter(month=dt.date(2006, 2, 1)).values_list("pk", "data")) == before
     assert figures()["agencies"][0]["represented_sessions"] == 1

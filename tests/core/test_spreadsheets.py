@@ -5,6 +5,7 @@ intact Thai."""
 import csv
 import datetime as dt
 import io
+import itertools
 import subprocess
 import uuid
 
@@ -12,7 +13,17 @@ import pytest
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
-from core.spreadsheets import BE_DATE_FORMAT, Percent, csv_text, safe_text, xlsx_bytes
+from core.spreadsheets import (
+    BE_DATE_FORMAT,
+    Percent,
+    csv_lines,
+    csv_text,
+    safe_text,
+    xlsx_bytes,
+    xlsx_keys,
+    xlsx_rows,
+    xlsx_with_rows,
+)
 from tests.factories import make_attendance, make_person, make_session, make_user
 
 INJECTIONS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
@@ -69,6 +80,7 @@ def test_xlsx_exports_open_in_libreoffice_with_sortable_buddhist_dates_and_thai(
         make_attendance(session, make_person("CDD"), status="present")
     files = {
         "sessions": client.get("/dashboard/export/sessions.xlsx").content,
+        "heatmap": client.get("/dashboard/export/heatmap.xlsx").content,  # its words are shared strings
         "agencies": client.get("/dashboard/export/agencies.xlsx").content,
         "cells": xlsx_bytes(
             [("ทดสอบ", ["ชื่อ", "วันที่", "อัตรา"], [["=1+2", dt.date(2006, 10, 25), Percent(0.5)]])]
@@ -93,6 +105,10 @@ def test_xlsx_exports_open_in_libreoffice_with_sortable_buddhist_dates_and_thai(
     assert sessions[1][2] == "เวทีคุณเอื้อ F-2548-01"
     assert shown["cells"][1] == ["'=1+2", "25 ต.ค. 2549", "50.0%"]
     assert shown["agencies"][1][1] == "พช."
+    heatmap = shown["heatmap"]
+    cdd = heatmap[0].index("CDD")
+    assert [row[:2] for row in heatmap[1:]] == [["F-2548-01", "12 ส.ค. 2548"], ["F-2549-02", "25 ต.ค. 2549"]]
+    assert [row[cdd] for row in heatmap[1:]] == ["มาด้วยตนเอง", "มาด้วยตนเอง"]
     # The dates are date cells (numbers underneath), so they sort as dates: LibreOffice keeps them as dates in
     # the file it saves, with the Buddhist calendar format.
     resaved = (tmp_path / "out" / "sessions.fods").read_bytes()
@@ -103,3 +119,47 @@ def test_xlsx_exports_open_in_libreoffice_with_sortable_buddhist_dates_and_thai(
     assert cell.is_date and cell.number_format == BE_DATE_FORMAT
     assert workbook.active.freeze_panes == "A2"
     assert workbook.active.column_dimensions["C"].width > 10
+
+
+# Rows written ahead and put together later (core.spreadsheets.xlsx_rows, xlsx_with_rows; analytics.export_rows)
+
+HEADER = ["รหัส", "วันที่", "ชื่อเวที", "จำนวน", "อัตรา %", "เวลา", "สถานะ", "หมายเหตุ"]
+WORDS = ["มาด้วยตนเอง", "ส่งผู้แทน", "ได้รับเชิญแต่ไม่มา"]
+ROWS = [
+    ["F-1", dt.date(2006, 10, 25), "ทุน & <สวัสดิการ>", 3, Percent(0.333), dt.datetime(2006, 10, 25, 9, 30), WORDS[0], None],
+    ["F-2", dt.date(2005, 8, 12), "=SUM(A1)", -5, Percent(1 / 3), None, WORDS[1], ""],
+    ["F-3", dt.date(2549 - 543, 1, 1), "  ช่องว่างหน้าหลัง ", 0, None, None, WORDS[2], True],
+    ["F-4", None, "เวทีคุณเอื้อ \"ปี\" 'ใหม่'\nบรรทัดสอง", 2.5, Percent(0), None, "", False],
+    ["F-5", dt.date(2007, 2, 28), "ยาวมาก " * 20, 10**9, Percent(0.5), None, WORDS[0], "เพิ่ม", "เกินหัวตาราง"],
+]  # fmt: skip
+
+
+def workbook_cells(content: bytes) -> dict:
+    sheet = load_workbook(io.BytesIO(content)).active
+    return {
+        "title": sheet.title,
+        "cells": [[(c.value, c.number_format, c.font.b, c.alignment.wrap_text) for c in row] for row in sheet.iter_rows()],
+        "widths": {key: value.width for key, value in sheet.column_dimensions.items()},
+        "frozen": sheet.freeze_panes,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("cut", [0, 1, 3, 5])
+def test_rows_written_ahead_make_the_workbook_that_xlsx_bytes_makes(cut):
+    """Two pieces of rows written at different times, joined: the same cells, number formats, header, widths
+    and frozen row as the whole sheet written by openpyxl."""
+    keys = xlsx_keys("ตาราง", HEADER, WORDS)
+    first, first_widths = xlsx_rows(ROWS[:cut], keys)
+    second, second_widths = xlsx_rows(ROWS[cut:], keys)
+    widths = [max(a, b) for a, b in itertools.zip_longest(first_widths, second_widths, fillvalue=0)]
+    joined = xlsx_with_rows("ตาราง", HEADER, WORDS, widths, [first.encode(), second.encode()])
+    assert workbook_cells(joined) == workbook_cells(xlsx_bytes([("ตาราง", HEADER, ROWS)]))
+    assert "มาด้วยตนเอง" not in first + second  # the words are shared strings, written once
+    assert csv_lines(ROWS[:cut]) + csv_lines(ROWS[cut:]) == csv_text(HEADER, ROWS).split("\r\n", 1)[1]
+
+
+def test_a_control_character_in_a_kept_row_is_dropped_not_an_error():
+    keys = xlsx_keys("t", ["ชื่อ"], [])
+    xml, _widths = xlsx_rows([["เวที\x01ทดสอบ\x1f"]], keys)
+    sheet = load_workbook(io.BytesIO(xlsx_with_rows("t", ["ชื่อ"], [], [1], [xml.encode()]))).active
+    assert sheet["A2"].value == "เวทีทดสอบ"
