@@ -108,7 +108,7 @@ def _report_json(scope: metrics.Scope) -> dict:
 
     def build():
         report = metrics.compute(scope)
-        data = report.as_json()
+        data = report.as_json(sessions=False)  # the figures: the sessions one by one are /sessions
         names = {a.code: a.organization for a in report.agencies}
         for agency, figures in zip(data["agencies"], report.agencies, strict=True):
             agency["name_th"] = names[agency["code"]].name_th
