@@ -23,6 +23,7 @@ def _json(command, *args) -> dict:
 
 def test_bench_measures_every_page_and_export_on_the_pilot_dataset():
     call_command("seed_demo", "--force", stdout=io.StringIO())
+    latest = ForumSession.objects.held().order_by("-date", "-code").values_list("pk", "updated_at").first()
     results = _json("bench", "--runs", "1")
     pages = results["pages"]
     assert {"dashboard_all_circles", "drill_agency", "public_lesson", "checkin_page"} <= set(pages)
@@ -34,6 +35,10 @@ def test_bench_measures_every_page_and_export_on_the_pilot_dataset():
     assert pages["public_lesson"]["uncached"]["bytes"] > 1000
     # The cached dashboard reads the cache: fewer queries than computing it.
     assert pages["dashboard"]["cached"]["queries"] < pages["dashboard"]["uncached"]["queries"]
+    # After a write: measured for the heaviest views, and the session saved for it is as it was (rolled back).
+    assert set(results["after_write"]) == {"dashboard_all_circles", "export_agencies_xlsx", "export_heatmap_xlsx"}
+    assert all(figures["median_ms"] > 0 for figures in results["after_write"].values())
+    assert ForumSession.objects.held().order_by("-date", "-code").values_list("pk", "updated_at").first() == latest
 
 
 def test_bench_checkin_counts_the_queries_of_a_request_as_production_makes_them():

@@ -5,7 +5,7 @@ import time
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +18,8 @@ from lessons.models import LessonNote
 
 BENCH_NOTE = "bench-all-circles-report"
 EXPORTS = ["agencies", "sessions", "heatmap", "co-attendance", "monthly", "phases"]
+# Measured again as the first request after a write (see after_write).
+AFTER_WRITE = ["dashboard_all_circles", "export_agencies_xlsx", "export_heatmap_xlsx"]
 
 
 def _body(response) -> bytes:
@@ -121,6 +123,30 @@ class Command(BaseCommand):
             "bytes": size,
         }
 
+    def after_write(self, client, url, trivial, runs):
+        """The first request after a write: one held session saved (the latest ones in turn), so that its month's
+        figures and its people's reach are recounted when next read, then the cache emptied; each run in a
+        transaction rolled back after the request."""
+        keys = ForumSession.objects.held().order_by("-date", "-code").values_list("pk", flat=True)[:runs]
+        times, trivial_times = [], []
+        for pk in keys:
+            start = time.perf_counter()
+            client.get(trivial)
+            trivial_times.append(time.perf_counter() - start)
+            with transaction.atomic():
+                ForumSession.objects.get(pk=pk).save()
+                cache.clear()
+                start = time.perf_counter()
+                response = client.get(url)
+                _body(response)
+                times.append(time.perf_counter() - start)
+                transaction.set_rollback(True)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+        cache.clear()
+        median, trivial_median = statistics.median(times), statistics.median(trivial_times)
+        return {"median_ms": median * 1000, "ratio": median / trivial_median}
+
     def handle(self, *args, runs, json: bool, **options):
         rows = Attendance.objects.count()
         if not rows:
@@ -162,5 +188,13 @@ class Command(BaseCommand):
                     f"  {r['uncached']['queries']:3d}/{r['cached']['queries']:3d} queries"
                     f"  {r['uncached']['bytes'] / 1024:7.1f} kB"
                 )
+        results["after_write"] = {
+            name: self.after_write(client, pages[name], trivial, runs)
+            for name in AFTER_WRITE
+            if "error" not in results["pages"][name]
+        }
+        if not json:
+            for name, figures in results["after_write"].items():
+                self.stdout.write(f"  {name:<26} after a write {figures['ratio']:7.1f}×")
         if json:
             self.stdout.write(json_module.dumps(results))
