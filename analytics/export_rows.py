@@ -1,5 +1,5 @@
 """The two exports with a row per session (the sessions table and the heatmap, analytics.tables.SESSION_TABLES)
-put together from rows written out a month at a time (analytics.ExportRows), for scopes without a tambon.
+put together from rows written out a month at a time (analytics.ExportRows).
 
 At province scale these files list every one of thousands of sessions: reading their masks and writing their
 cells took 60–90 ms for a CSV and most of a second for an XLSX, on each download after a write. Here each
@@ -10,7 +10,7 @@ Kept like the monthly figures they sit beside: a month's rows are good while its
 they were read after (`source`). analytics.rollup recounts a month after any write to its sessions and writes
 that row anew, so the next download writes the month's rows again, and deletes the rows it replaces. The days
 of a period that cut a month (a period from the 15th) are read from their sessions on each download, as the
-dashboard's figures are. A tambon's scope (a few dozen sessions) is not kept: analytics.views writes it whole.
+dashboard's figures are, and so are a tambon's few dozen sessions.
 """
 
 import functools
@@ -37,8 +37,8 @@ from forums.models import ForumSession
 FORMAT = 1
 
 
-def applies(scope: Scope, table: str) -> bool:
-    return table in SESSION_TABLES and not scope.tambon
+def applies(table: str) -> bool:
+    return table in SESSION_TABLES
 
 
 @dataclass
@@ -86,7 +86,7 @@ class _Rows:
 
 
 def export_file(scope: Scope, table: str, extension: str) -> bytes:
-    """The CSV or XLSX file of a sessions table or heatmap for a scope without a tambon: the same file as
+    """The CSV or XLSX file of a sessions table or heatmap for a scope (a tambon's made whole): the same file as
     analytics.views writes from the report (tests/analytics/test_export_rows.py compares them), in a fixed number
     of queries when the months' rows are kept."""
     agencies = list(Organization.objects.partners())
@@ -100,8 +100,8 @@ def export_file(scope: Scope, table: str, extension: str) -> bytes:
         pieces.append((csv if column == "csv" else xml, widths))
 
     first, last = whole_months(scope.start, scope.end)
-    if first is not None and last is not None and first > last:  # no whole month inside the period
-        read(scope.sessions())
+    if scope.tambon or (first is not None and last is not None and first > last):
+        read(scope.sessions())  # a tambon's few dozen sessions, or no whole month inside the period
     else:
         if scope.start and scope.start != first:
             read(scope.sessions().filter(date__lt=first))

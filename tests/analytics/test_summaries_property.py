@@ -36,6 +36,9 @@ SCOPES = [
     Scope(circle="eua", start=dt.date(2006, 1, 11), end=dt.date(2006, 4, 9), roles=("amnuay",)),
     # Across years: a whole year between months at both ends
     Scope(start=dt.date(2005, 3, 1), end=dt.date(2007, 2, 28)),
+    # A tambon's: its people reached are counted in PersonReach by tambon
+    Scope(tambon="800101"),
+    Scope(circle="eua", tambon="800102"),
 ]
 
 
@@ -193,6 +196,7 @@ edit = st.one_of(
     # A session moved to another day (often another month) or circle, and the chair changing
     st.tuples(st.just("session_date"), st.integers(0, 60), st.integers(0, 60)),
     st.tuples(st.just("session_circle"), st.integers(0, 60), st.sampled_from(["eua", "eua_amnuay", "all"])),
+    st.tuples(st.just("session_tambon"), st.integers(0, 60), st.sampled_from([None, "800101", "800102"])),
     st.tuples(st.just("chair"), st.integers(0, 60), st.booleans()),
 )
 
@@ -239,6 +243,10 @@ def _apply(edit, people, sessions):
         session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
         session.circle = j
         session.save(update_fields=["circle"])
+    elif kind == "session_tambon":
+        session = ForumSession.objects.get(pk=sessions[i % len(sessions)].pk)
+        session.tambon_id = j
+        session.save()
     elif kind == "chair":
         person = people[i % len(people)]
         person.is_chair = j

@@ -12,6 +12,7 @@ from analytics.views import _people_reached
 from forums import services, summaries
 from forums.models import Attendance, ForumSession, PersonReach, ReachMask
 from tests.factories import make_attendance, make_person, make_session
+from tests.forums.test_write_path import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,57 @@ def test_a_removed_walk_in_stops_counting(two_sessions):
     (outcome,) = services.apply_checkin_ops(second, [op])
     assert outcome.result == "saved"
     assert reached() == raw() == 2
+
+
+@pytest.mark.parametrize("through", ["save", "update_fields", "admin"])
+def test_a_session_moved_to_another_circle_or_tambon_counts_its_people_there_only(
+    two_sessions, admin_client_portal, through
+):
+    """The lazy recount reads a written session's own circle and tambon only: the place it left is recounted
+    when it moves, from any path that saves it."""
+    first, _second, (_a, b, _c) = two_sessions  # b came only to the first session (executives', no tambon)
+    assert reached(Scope(circle="eua")) == 2
+    for circle, tambon in (("eua_amnuay", None), ("eua_amnuay", "800106"), ("eua", "800119")):
+        session = ForumSession.objects.get(pk=first.pk)
+        if through == "admin":
+            url = f"/admin/forums/forumsession/{session.pk}/change/"
+            data = form_data(admin_client_portal.get(url), "forumsession_form")
+            data.update(circle=circle, tambon=tambon or "")
+            assert admin_client_portal.post(url, data).status_code == 302
+        else:
+            session.circle, session.tambon_id = circle, tambon
+            session.save(**({"update_fields": ["circle", "tambon"]} if through == "update_fields" else {}))
+        for scope in (
+            Scope(),
+            Scope(circle="eua"),
+            Scope(circle="eua_amnuay"),
+            Scope(tambon="800106"),
+            Scope(tambon="800119"),
+            Scope(circle="eua", tambon="800119"),
+            Scope(roles=("kit",)),
+        ):
+            assert reached(scope) == raw(scope), (circle, tambon, scope)
+    assert sorted(PersonReach.objects.filter(person=b).values_list("circle", "tambon_id", "sessions")) == [
+        ("eua", "800119", 1)
+    ]
+
+
+def test_a_mark_recounts_its_peoples_reach_in_its_own_place_only(two_sessions):
+    """A recount after a mark rewrites its people's counts for the written session's circle and tambon, and
+    leaves their counts elsewhere (however many sessions those hold) as they were."""
+    _first, second, (a, _b, _c) = two_sessions
+    for _ in range(5):
+        make_attendance(make_session(status="held", circle="all", tambon="800106"), a, status="present")
+    summaries.refresh_reach()
+    elsewhere = PersonReach.objects.get(person=a, circle="all", tambon_id="800106")
+    assert elsewhere.sessions == 5
+    row = Attendance.objects.get(session=second, person=a)
+    services.save_marks(second, [services.Mark(row.pk, "absent", row.version)])
+    assert summaries.refresh_reach() == 1
+    assert PersonReach.objects.get(person=a, circle="all", tambon_id="800106").pk == elsewhere.pk
+    assert not PersonReach.objects.filter(person=a, circle="all", tambon_id=None).exists()
+    for scope in (Scope(), Scope(circle="all"), Scope(tambon="800106"), Scope(circle="eua")):
+        assert reached(scope) == raw(scope), scope
 
 
 def test_nothing_to_recount_after_a_recount(two_sessions, django_assert_num_queries):

@@ -36,9 +36,16 @@ def test_bench_measures_every_page_and_export_on_the_pilot_dataset():
     # The cached dashboard reads the cache: fewer queries than computing it.
     assert pages["dashboard"]["cached"]["queries"] < pages["dashboard"]["uncached"]["queries"]
     # After a write: measured for the heaviest views, and the session saved for it is as it was (rolled back).
-    assert set(results["after_write"]) == {"dashboard_all_circles", "export_agencies_xlsx", "export_heatmap_xlsx"}
+    assert set(results["after_write"]) == {
+        "dashboard_all_circles",
+        "export_agencies_xlsx",
+        "export_heatmap_xlsx",
+    }
     assert all(figures["median_ms"] > 0 for figures in results["after_write"].values())
-    assert ForumSession.objects.held().order_by("-date", "-code").values_list("pk", "updated_at").first() == latest
+    assert (
+        ForumSession.objects.held().order_by("-date", "-code").values_list("pk", "updated_at").first()
+        == latest
+    )
 
 
 def test_bench_checkin_counts_the_queries_of_a_request_as_production_makes_them():
