@@ -4,7 +4,9 @@ put together from rows written out a month at a time (analytics.ExportRows).
 At province scale these files list every one of thousands of sessions: reading their masks and writing their
 cells took 60–90 ms for a CSV and most of a second for an XLSX, on each download after a write. Here each
 calendar month's rows, per circle, set of KM roles and language, are written once as CSV lines and as the XML of
-XLSX rows (core.spreadsheets.xlsx_rows) and kept; a download reads them in one query and joins them.
+XLSX rows (core.spreadsheets.xlsx_rows), compressed (zlib for the CSV, a piece of the XLSX file's own deflate
+stream for the XML) and kept; a download reads them in one query and joins them: the CSV's decompressed, the
+XML's as they are, zipped with the workbook's other parts without compressing them again.
 
 Kept like the monthly figures they sit beside: a month's rows are good while its MonthFigures row is the one
 they were read after (`source`). analytics.rollup recounts a month after any write to its sessions and writes
@@ -17,6 +19,7 @@ import functools
 import hashlib
 import itertools
 import json
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -70,19 +73,19 @@ class _Rows:
         )  # fmt: skip
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def written(self, scope: Scope, sessions) -> tuple[bytes, bytes, list[int]]:
-        """(CSV lines, XLSX rows' XML, both in UTF-8, column widths) of these sessions (a queryset of held
-        sessions)."""
+    def written(self, scope: Scope, sessions) -> tuple[bytes, spreadsheets.Deflated, list[int]]:
+        """The CSV lines (compressed with zlib), the XLSX rows' XML (deflated) and the column widths of these
+        sessions (a queryset of held sessions)."""
         figures = load_sessions(scope, self.agency_ids, sessions=sessions)
         return self.written_figures(figures)
 
-    def written_figures(self, figures) -> tuple[bytes, bytes, list[int]]:
+    def written_figures(self, figures) -> tuple[bytes, spreadsheets.Deflated, list[int]]:
         rows = SESSION_TABLES[self.table][1](figures, self.agency_ids)
         csv = spreadsheets.csv_lines(rows)
         xml, widths = spreadsheets.xlsx_rows(
             exports.with_percentages(self.header, rows, self.table), self.keys
         )
-        return csv.encode(), xml.encode(), widths
+        return zlib.compress(csv.encode(), 1), spreadsheets.deflate(xml.encode()), widths
 
 
 def export_file(scope: Scope, table: str, extension: str) -> bytes:
@@ -92,12 +95,12 @@ def export_file(scope: Scope, table: str, extension: str) -> bytes:
     agencies = list(Organization.objects.partners())
     header = SESSION_TABLES[table][0](agencies)
     rows = _Rows(table, get_language() or "th", [a.pk for a in agencies], header)
-    column = "csv" if extension == "csv" else "xml"
-    pieces: list[tuple[bytes, list[int]]] = []  # (text, column widths) in date order
+    csv = extension == "csv"
+    pieces: list[tuple] = []  # (compressed CSV lines or deflated XML, column widths) in date order
 
     def read(sessions):
-        csv, xml, widths = rows.written(scope, sessions)
-        pieces.append((csv if column == "csv" else xml, widths))
+        compressed, deflated, widths = rows.written(scope, sessions)
+        pieces.append((compressed if csv else deflated, widths))
 
     first, last = whole_months(scope.start, scope.end)
     if scope.tambon or (first is not None and last is not None and first > last):
@@ -105,22 +108,21 @@ def export_file(scope: Scope, table: str, extension: str) -> bytes:
     else:
         if scope.start and scope.start != first:
             read(scope.sessions().filter(date__lt=first))
-        pieces += _kept_months(scope, rows, column, first, last)
+        pieces += _kept_months(scope, rows, csv, first, last)
         if scope.end and last is not None and scope.end > month_end(last):
             read(scope.sessions().filter(date__gt=month_end(last)))
-    if column == "csv":
-        return b"".join(
-            [("\ufeff" + spreadsheets.csv_lines([header])).encode(), *(text for text, _w in pieces)]
-        )
+    if csv:
+        head = ("\ufeff" + spreadsheets.csv_lines([header])).encode()
+        return b"".join([head, *(zlib.decompress(text) for text, _w in pieces)])
     widths: list[int] = []
     for _text, piece_widths in pieces:
         widths = [max(a, b) for a, b in itertools.zip_longest(widths, piece_widths, fillvalue=0)]
     return spreadsheets.xlsx_with_rows(table, header, rows.words, widths, [text for text, _w in pieces])
 
 
-def _kept_months(scope: Scope, rows: _Rows, column: str, first, last) -> list[tuple[bytes, list[int]]]:
-    """The kept text (CSV or XML) and widths of the whole months from `first` to `last` (None: unbounded),
-    writing those missing or out of date."""
+def _kept_months(scope: Scope, rows: _Rows, csv: bool, first, last) -> list[tuple]:
+    """The kept rows (compressed CSV lines or deflated XML) and widths of the whole months from `first` to
+    `last` (None: unbounded), writing those missing or out of date."""
     circle, roles = scope.circle or "", roles_key(scope.roles)
     rollup.refresh(summaries.partner_bits(rows.agency_ids))
     # The months' figures first, then their rows: rows read after a write carry the id of a month row that the
@@ -134,19 +136,24 @@ def _kept_months(scope: Scope, rows: _Rows, column: str, first, last) -> list[tu
     if last:
         months, kept = months.filter(month__lte=last), kept.filter(month__lte=last)
     sources = dict(months.values_list("month", "pk"))
-    found = {
-        month: (source, text, widths)
-        for month, source, text, widths in kept.values_list("month", "source", column, "widths")
-    }
+    found = {}
+    if csv:
+        for month, source, text, widths in kept.values_list("month", "source", "csv", "widths"):
+            found[month] = (source, text, widths)
+    else:
+        for month, source, data, crc, size, widths in kept.values_list(
+            "month", "source", "xml", "xml_crc", "xml_size", "widths"
+        ):
+            found[month] = (source, spreadsheets.Deflated(bytes(data), crc, size), widths)
     missing = sorted(month for month, source in sources.items() if found.get(month, (None,))[0] != source)
     if missing:
-        for month, (csv, xml, widths) in _write_months(scope, rows, missing, sources).items():
-            found[month] = (sources[month], csv if column == "csv" else xml, widths)
+        for month, (compressed, deflated, widths) in _write_months(scope, rows, missing, sources).items():
+            found[month] = (sources[month], compressed if csv else deflated, widths)
     return [found[month][1:] for month in sorted(sources)]
 
 
 def _write_months(scope: Scope, rows: _Rows, months: list, sources: dict) -> dict:
-    """Writes the rows of these months (and returns them: {month: (csv, xml, widths)})."""
+    """Writes the rows of these months (and returns them: {month: (compressed CSV, deflated XML, widths)})."""
     in_months = Q()
     for first in months:
         in_months |= Q(date__gte=first, date__lte=month_end(first))
@@ -160,7 +167,8 @@ def _write_months(scope: Scope, rows: _Rows, months: list, sources: dict) -> dic
     circle, roles = scope.circle or "", roles_key(scope.roles)
     written = [
         ExportRows(table=rows.table, circle=circle, roles=roles, language=rows.language, month=month,
-                   source=sources[month], signature=rows.signature, csv=csv, xml=xml, widths=widths)
+                   source=sources[month], signature=rows.signature, csv=csv, xml=xml.data, xml_crc=xml.crc,
+                   xml_size=xml.size, widths=widths)
         for month, (csv, xml, widths) in new.items()
     ]  # fmt: skip
     try:

@@ -18,7 +18,9 @@ import functools
 import io
 import itertools
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -220,8 +222,8 @@ class SheetKeys:
 @functools.lru_cache(maxsize=64)
 def _template(title: str, header: tuple[str, ...], words: tuple[str, ...]):
     """openpyxl's workbook of one sheet with this header and no rows, and the words as its shared strings: its
-    parts (the sheet's as None, in its place), the sheet's XML and its SheetKeys (the style numbers read from a
-    row of probes that is then taken out)."""
+    parts, deflated (the sheet's as None, in its place), the sheet's XML and its SheetKeys (the style numbers
+    read from a row of probes that is then taken out)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     _frame(sheet, header, [len(h) for h in header])
@@ -256,7 +258,8 @@ def _template(title: str, header: tuple[str, ...], words: tuple[str, ...]):
             b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             b'sharedStrings" Target="sharedStrings.xml" Id="rIdStrings" /></Relationships>',
         )
-    return tuple(parts.items()), xml[: probe_row.start()] + xml[probe_row.end() :], keys
+    parts = tuple((name, None if data is None else deflate(data, last=True)) for name, data in parts.items())
+    return parts, xml[: probe_row.start()] + xml[probe_row.end() :], keys
 
 
 def xlsx_keys(title: str, header: Sequence, words: Sequence[str]) -> SheetKeys:
@@ -304,12 +307,64 @@ def xlsx_rows(rows: Iterable[Sequence], keys: SheetKeys) -> tuple[str, list[int]
     return "".join(parts), widths
 
 
+@dataclass(frozen=True)
+class Deflated:
+    """A piece of a file's compressed data written ahead: raw deflate (no header) that ends on a byte boundary
+    without ending the stream (zlib's sync flush), so that pieces written at different times join into one
+    stream; with the CRC-32 and the length of the bytes it holds, so that the file's CRC needs no decompressing."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def deflate(data: bytes, *, last: bool = False) -> Deflated:
+    """`data` compressed at zlib's fastest level as a Deflated piece (`last`: the piece that ends the stream)."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+    flush = zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
+    return Deflated(compressor.compress(data) + compressor.flush(flush), zlib.crc32(data), len(data))
+
+
+def _joined(pieces: Sequence[Deflated]) -> Deflated:
+    """One stream of these pieces, in order (the last must end it). CRC-32 is affine in its starting value:
+    crc(A‖B) is A's CRC run on over |B| zero bytes, plus B's own, less what the zero bytes alone give."""
+    zeros = memoryview(bytes(max((piece.size for piece in pieces), default=0)))
+    crc = size = 0
+    for piece in pieces:
+        run = zeros[: piece.size]
+        crc = zlib.crc32(run, crc) ^ piece.crc ^ zlib.crc32(run)
+        size += piece.size
+    return Deflated(b"".join(piece.data for piece in pieces), crc, size)
+
+
+# 1 January 2000 in the archive's MS-DOS date: the same rows give the same bytes.
+_ZIP_DATE = (2000 - 1980) << 9 | 1 << 5 | 1
+
+
+def _zip(members: Sequence[tuple[str, Deflated]]) -> bytes:
+    """A ZIP archive (PKWARE's APPNOTE: a local header and the data of each member, the central directory, the
+    end record) of members already deflated: zipfile compresses what it is given, and the sheet's rows are
+    compressed when they are kept. No ZIP64: a workbook here is megabytes, not gigabytes."""
+    out, directory, offset = [], [], 0
+    for name, member in members:
+        raw = name.encode()
+        # version 2.0, no flags, deflate, time 00:00, date, CRC, sizes, the name's length
+        fields = (20, 0, 8, 0, _ZIP_DATE, member.crc, len(member.data), member.size, len(raw))
+        local = struct.pack("<I5H3I2H", 0x04034B50, *fields, 0) + raw
+        directory.append(struct.pack("<I6H3I5H2I", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, offset) + raw)
+        out += [local, member.data]
+        offset += len(local) + len(member.data)
+    central = b"".join(directory)
+    end = struct.pack("<I4H2IH", 0x06054B50, 0, 0, len(members), len(members), len(central), offset, 0)
+    return b"".join([*out, central, end])
+
+
 def xlsx_with_rows(
-    title: str, header: Sequence, words: Sequence[str], widths: Sequence[int], rows_xml: Iterable[bytes]
+    title: str, header: Sequence, words: Sequence[str], widths: Sequence[int], rows: Sequence[Deflated]
 ) -> bytes:
-    """A workbook of one sheet: this header, then rows written by xlsx_rows with xlsx_keys(title, header, words)
-    (in order, in UTF-8), with columns as wide as the header and `widths` (the widest of the rows' widths).
-    Compressed at zlib's fastest level: a sheet of every session is megabytes of XML."""
+    """A workbook of one sheet: this header, then rows written by xlsx_rows with xlsx_keys(title, header, words),
+    encoded in UTF-8 and deflated (in order), with columns as wide as the header and `widths` (the widest of the
+    rows' widths). The rows are not compressed again: a sheet of every session is megabytes of XML."""
     header = tuple(str(h) for h in header)
     parts, xml, _keys = _template(title, header, tuple(w for w in words if w))
     heads = [len(h) for h in header]
@@ -320,9 +375,5 @@ def xlsx_with_rows(
     )
     xml = re.sub(r"<cols>.*?</cols>", lambda _match: f"<cols>{cols}</cols>", xml, count=1)
     head, tail = xml.split("</sheetData>", 1)
-    sheet = b"".join([head.encode(), *rows_xml, b"</sheetData>", tail.encode()])
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, data in parts:
-            archive.writestr(name, sheet if data is None else data)
-    return buffer.getvalue()
+    sheet = _joined([deflate(head.encode()), *rows, deflate(f"</sheetData>{tail}".encode(), last=True)])
+    return _zip([(name, sheet if part is None else part) for name, part in parts])

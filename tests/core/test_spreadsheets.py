@@ -8,16 +8,20 @@ import io
 import itertools
 import subprocess
 import uuid
+import zipfile
+import zlib
 
 import pytest
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
+from core import spreadsheets as core_spreadsheets
 from core.spreadsheets import (
     BE_DATE_FORMAT,
     Percent,
     csv_lines,
     csv_text,
+    deflate,
     safe_text,
     xlsx_bytes,
     xlsx_keys,
@@ -152,7 +156,13 @@ def test_rows_written_ahead_make_the_workbook_that_xlsx_bytes_makes(cut):
     first, first_widths = xlsx_rows(ROWS[:cut], keys)
     second, second_widths = xlsx_rows(ROWS[cut:], keys)
     widths = [max(a, b) for a, b in itertools.zip_longest(first_widths, second_widths, fillvalue=0)]
-    joined = xlsx_with_rows("ตาราง", HEADER, WORDS, widths, [first.encode(), second.encode()])
+    joined = xlsx_with_rows(
+        "ตาราง", HEADER, WORDS, widths, [deflate(first.encode()), deflate(second.encode())]
+    )
+    with zipfile.ZipFile(io.BytesIO(joined)) as archive:
+        assert archive.testzip() is None  # every member's CRC and length as the archive says
+        made = zipfile.ZipFile(io.BytesIO(xlsx_bytes([("ตาราง", HEADER, ROWS)])))
+        assert sorted(archive.namelist()) == sorted([*made.namelist(), "xl/sharedStrings.xml"])
     assert workbook_cells(joined) == workbook_cells(xlsx_bytes([("ตาราง", HEADER, ROWS)]))
     assert "มาด้วยตนเอง" not in first + second  # the words are shared strings, written once
     assert csv_lines(ROWS[:cut]) + csv_lines(ROWS[cut:]) == csv_text(HEADER, ROWS).split("\r\n", 1)[1]
@@ -161,5 +171,14 @@ def test_rows_written_ahead_make_the_workbook_that_xlsx_bytes_makes(cut):
 def test_a_control_character_in_a_kept_row_is_dropped_not_an_error():
     keys = xlsx_keys("t", ["ชื่อ"], [])
     xml, _widths = xlsx_rows([["เวที\x01ทดสอบ\x1f"]], keys)
-    sheet = load_workbook(io.BytesIO(xlsx_with_rows("t", ["ชื่อ"], [], [1], [xml.encode()]))).active
+    sheet = load_workbook(io.BytesIO(xlsx_with_rows("t", ["ชื่อ"], [], [1], [deflate(xml.encode())]))).active
     assert sheet["A2"].value == "เวทีทดสอบ"
+
+
+def test_deflated_pieces_join_into_one_stream_with_its_crc():
+    """Pieces compressed at different times, and the CRC-32 of the whole from theirs."""
+    pieces = [b"", "เวที ".encode() * 3000, bytes(range(256)) * 40, b"<row/>" * 7]
+    joined = core_spreadsheets._joined([*(deflate(piece) for piece in pieces), deflate(b"end", last=True)])
+    whole = b"".join(pieces) + b"end"
+    assert zlib.decompress(joined.data, -15) == whole
+    assert (joined.crc, joined.size) == (zlib.crc32(whole), len(whole))
