@@ -40,10 +40,6 @@ from forums.models import ForumSession
 FORMAT = 1
 
 
-def applies(table: str) -> bool:
-    return table in SESSION_TABLES
-
-
 @dataclass
 class _Rows:
     """One table in the current language: what its rows are written with."""
@@ -65,11 +61,11 @@ class _Rows:
     @functools.cached_property
     def signature(self) -> str:
         """What a month's rows depend on besides its sessions: the format, the agencies' columns, the translated
-        words in the cells, the header (whose "%" columns hold percentages) and the spreadsheet's styles and
-        shared strings."""
+        words in the cells (the shared strings' order follows them), the header (whose "%" columns hold
+        percentages) and the spreadsheet's style numbers."""
         text = json.dumps(
             [FORMAT, self.table, self.language, self.agency_ids, self.words, list(map(str, self.header)),
-             self.keys.styles, self.keys.strings]
+             self.keys.styles]
         )  # fmt: skip
         return hashlib.sha256(text.encode()).hexdigest()
 

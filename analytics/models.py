@@ -80,8 +80,8 @@ class ExportRows(models.Model):
     language = models.CharField(max_length=10)
     month = models.DateField()  # its first day
     source = models.BigIntegerField()
-    # What the text was written for (analytics.export_rows.signature: the format, the agencies' order, the
-    # translated words, the spreadsheet's styles); rows of another signature are written again.
+    # What the rows were written for (analytics.export_rows._Rows.signature: the format, the agencies' order,
+    # the translated words, the spreadsheet's styles); rows of another signature are written again.
     signature = models.CharField(max_length=64)
     # Compressed when written, so that a download reads a fortieth of the bytes: the CSV lines in UTF-8 with zlib;
     # the rows' XML in UTF-8 as a piece of the XLSX file's own deflate stream (core.spreadsheets.Deflated: the

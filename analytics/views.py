@@ -229,7 +229,7 @@ CONTENT_TYPES = {
 
 def _export_file(scope: Scope, table: str, extension: str) -> tuple[bytes, str]:
     filename = f"kmportal-{table}"
-    if export_rows.applies(table):  # a row per session: put together from the months' kept rows
+    if table in tables.SESSION_TABLES:  # a row per session: put together from the months' kept rows
         content = export_rows.export_file(scope, table, extension)
         return content, f'attachment; filename="{filename}.{extension}"'
     header, rows = tables.TABLES[table](cache.report(scope))

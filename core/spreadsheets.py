@@ -138,13 +138,10 @@ def _shown_width(value, number_format, widths: dict) -> int:
     return width
 
 
-def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[Sequence]):
-    """A sheet of a write-only workbook: the cells are prepared first (the column widths come from them and must
-    be set before any row is written), then written straight to the file, with no cell kept in memory."""
-    sheet = workbook.create_sheet(title=title[:31])
-    widths = [len(str(h)) for h in header]
-    text_widths: dict[str, int] = {}
-    prepared = []
+def _measured(rows: Iterable[Sequence], widths: list[int]):
+    """Each row's cells as (value, number format), widening `widths` (per column, the widest cell shown so far)
+    as they go."""
+    text_widths: dict[str, int] = {}  # the same words repeat: each text measured once
     for row in rows:
         cells = []
         for index, raw in enumerate(row):
@@ -154,6 +151,19 @@ def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[S
             width = _shown_width(value, number_format, text_widths)
             if width > widths[index]:
                 widths[index] = width
+            cells.append((value, number_format))
+        yield cells
+
+
+def add_sheet(workbook: Workbook, title: str, header: Sequence, rows: Iterable[Sequence]):
+    """A sheet of a write-only workbook: the cells are prepared first (the column widths come from them and must
+    be set before any row is written), then written straight to the file, with no cell kept in memory."""
+    sheet = workbook.create_sheet(title=title[:31])
+    widths = [len(str(h)) for h in header]
+    prepared = []
+    for row in _measured(rows, widths):
+        cells = []
+        for value, number_format in row:
             if number_format:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
@@ -290,21 +300,12 @@ def xlsx_rows(rows: Iterable[Sequence], keys: SheetKeys) -> tuple[str, list[int]
     """The XML of these rows' row elements, referring to the styles and shared strings of `keys` (xlsx_keys),
     and the width each column needs. Rows and cells carry no references (they follow one another), so that
     rows written at different times can be put one after another."""
-    parts = []
     widths: list[int] = []
-    text_widths: dict[str, int] = {}
-    for row in rows:
-        cells = []
-        for index, raw in enumerate(row):
-            value, number_format = _xlsx_value(raw)
-            if index == len(widths):
-                widths.append(0)
-            width = _shown_width(value, number_format, text_widths)
-            if width > widths[index]:
-                widths[index] = width
-            cells.append(_cell_xml(value, number_format, keys))
-        parts.append(f"<row>{''.join(cells)}</row>")
-    return "".join(parts), widths
+    xml = "".join(
+        f"<row>{''.join(_cell_xml(value, number_format, keys) for value, number_format in row)}</row>"
+        for row in _measured(rows, widths)
+    )
+    return xml, widths
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from tests.forums.test_write_path import form_data
 pytestmark = pytest.mark.django_db
 
 TABLES = ["sessions", "heatmap"]
+URLS = [f"/dashboard/export/{table}.{extension}?circle=" for table in TABLES for extension in ("csv", "xlsx")]
 # Titles a person may type: markup and entities, a formula, spaces at the ends, Thai with its marks.
 TITLES = ["ทุน & <สวัสดิการ>", "=SUM(A1:A9)", "  เวทีออมทรัพย์ ", "-5", "เวทีคุณเอื้อ \"ปี\" 'ใหม่'"]
 
@@ -153,9 +154,6 @@ def test_queries_do_not_grow_with_the_months(office_client):
         session = make_session(status="held", date=dt.date(2006, 1, 5) + dt.timedelta(days=31 * index))
         make_attendance(session, person, status="present")
     assert {url: count(url) for url in URLS} == one
-
-
-URLS = [f"/dashboard/export/{table}.{extension}?circle=" for table in TABLES for extension in ("csv", "xlsx")]
 
 
 def test_the_download_is_the_kept_file_and_a_tambons_is_made_whole(office_client, months):
